@@ -1,0 +1,266 @@
+"""Activation functions and their derivatives.
+
+An activation turns a node's pre-activation signal ``pre`` into its output
+``post``.  Each one works on a Python ``float`` (one sample) and on a numpy
+array (a batch), and gives its derivative as a function of both ``pre`` and
+``post``, so that the sigmoid can use the chapter's form ``(1 - post) * post``.
+
+``softmax`` is a *group* activation: it couples all the output nodes that use
+it, so it has :meth:`Softmax.group_value` and :meth:`Softmax.group_grad_pre`
+instead of the element-wise pair.
+
+Examples
+--------
+>>> from nodenet.activations import get_activation
+>>> sig = get_activation("sigmoid")
+>>> round(sig.value(0.0), 3), round(sig.derivative(0.0, 0.5), 3)
+(0.5, 0.25)
+>>> sorted(ACTIVATIONS)
+['identity', 'leaky_relu', 'relu', 'sigmoid', 'softmax', 'softplus', 'tanh']
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Sequence, Union
+
+import numpy as np
+
+from .errors import InvalidArgument
+
+Signal = Union[float, np.ndarray]
+
+__all__ = [
+    "Activation",
+    "Identity",
+    "Sigmoid",
+    "Tanh",
+    "ReLU",
+    "LeakyReLU",
+    "Softplus",
+    "Softmax",
+    "ACTIVATIONS",
+    "get_activation",
+]
+
+
+class Activation:
+    """Base class of element-wise activations.
+
+    Subclasses set :attr:`name` and implement :meth:`value` and
+    :meth:`derivative`; both must accept a ``float`` and return a ``float``,
+    and accept an array and return an array of the same shape.
+    """
+
+    name: str = ""
+    is_group: bool = False
+
+    def value(self, pre: Signal) -> Signal:
+        """The output signal ``post = alpha(pre)``."""
+        raise NotImplementedError
+
+    def derivative(self, pre: Signal, post: Signal) -> Signal:
+        """``d post / d pre`` at this point, given both signals."""
+        raise NotImplementedError
+
+    def to_spec(self) -> Any:
+        """A JSON-able description: the name, or a dict with the options."""
+        return self.name
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.to_spec() == self.to_spec()
+
+    def __hash__(self) -> int:
+        return hash(repr(self.to_spec()))
+
+
+class Identity(Activation):
+    """``post = pre``; the chapter's output activation for regression."""
+
+    name = "identity"
+
+    def value(self, pre: Signal) -> Signal:
+        return pre
+
+    def derivative(self, pre: Signal, post: Signal) -> Signal:
+        return 1.0 if type(pre) is float else np.ones_like(pre)
+
+
+def _sigmoid_array(pre: np.ndarray) -> np.ndarray:
+    small = np.exp(-np.abs(pre))  # never overflows
+    return np.where(pre >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
+
+
+class Sigmoid(Activation):
+    """The logistic function ``1 / (1 + exp(-pre))``, stable for any ``pre``.
+
+    Its derivative is written through the output, ``(1 - post) * post``.
+
+    >>> Sigmoid().value(-1000.0), Sigmoid().value(1000.0)
+    (0.0, 1.0)
+    """
+
+    name = "sigmoid"
+
+    def value(self, pre: Signal) -> Signal:
+        if type(pre) is float:
+            if pre >= 0.0:
+                return 1.0 / (1.0 + math.exp(-pre))
+            small = math.exp(pre)
+            return small / (1.0 + small)
+        return _sigmoid_array(pre)
+
+    def derivative(self, pre: Signal, post: Signal) -> Signal:
+        return (1.0 - post) * post
+
+
+class Tanh(Activation):
+    """The hyperbolic tangent; derivative ``1 - post**2``."""
+
+    name = "tanh"
+
+    def value(self, pre: Signal) -> Signal:
+        return math.tanh(pre) if type(pre) is float else np.tanh(pre)
+
+    def derivative(self, pre: Signal, post: Signal) -> Signal:
+        return 1.0 - post * post
+
+
+class ReLU(Activation):
+    """``max(pre, 0)``; its derivative at 0 is taken as 0."""
+
+    name = "relu"
+
+    def value(self, pre: Signal) -> Signal:
+        if type(pre) is float:
+            return pre if pre > 0.0 else 0.0
+        return np.maximum(pre, 0.0)
+
+    def derivative(self, pre: Signal, post: Signal) -> Signal:
+        if type(pre) is float:
+            return 1.0 if pre > 0.0 else 0.0
+        return (pre > 0.0).astype(float)
+
+
+class LeakyReLU(Activation):
+    """``pre`` for positive ``pre``, ``slope * pre`` otherwise.
+
+    >>> LeakyReLU(slope=0.1).value(-2.0)
+    -0.2
+    """
+
+    name = "leaky_relu"
+
+    def __init__(self, *, slope: float = 0.01) -> None:
+        slope = float(slope)
+        if not (math.isfinite(slope) and 0.0 <= slope < 1.0):
+            raise InvalidArgument(
+                f"leaky_relu slope must be a finite number in [0, 1); got {slope!r}."
+            )
+        self.slope = slope
+
+    def value(self, pre: Signal) -> Signal:
+        if type(pre) is float:
+            return pre if pre > 0.0 else self.slope * pre
+        return np.where(pre > 0.0, pre, self.slope * pre)
+
+    def derivative(self, pre: Signal, post: Signal) -> Signal:
+        if type(pre) is float:
+            return 1.0 if pre > 0.0 else self.slope
+        return np.where(pre > 0.0, 1.0, self.slope)
+
+    def to_spec(self) -> Any:
+        return self.name if self.slope == 0.01 else {"name": self.name, "slope": self.slope}
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(slope={self.slope!r})"
+
+
+class Softplus(Activation):
+    """``log(1 + exp(pre))``, computed without overflow; derivative sigmoid(pre)."""
+
+    name = "softplus"
+
+    def value(self, pre: Signal) -> Signal:
+        if type(pre) is float:
+            return max(pre, 0.0) + math.log1p(math.exp(-abs(pre)))
+        return np.maximum(pre, 0.0) + np.log1p(np.exp(-np.abs(pre)))
+
+    def derivative(self, pre: Signal, post: Signal) -> Signal:
+        return Sigmoid().value(pre)
+
+
+class Softmax(Activation):
+    """Softmax over the group of output nodes that use it.
+
+    ``post_i = exp(pre_i) / sum_j exp(pre_j)``, shifted by the maximum so it
+    never overflows.  The Jacobian-vector product gives
+    ``grad_pre_i = post_i * (grad_post_i - sum_j grad_post_j * post_j)``.
+
+    >>> [round(p, 4) for p in Softmax().group_value([1.0, 2.0, 3.0])]
+    [0.09, 0.2447, 0.6652]
+    """
+
+    name = "softmax"
+    is_group = True
+
+    def group_value(self, pres: Sequence[Signal]) -> list:
+        """Outputs of the whole group, in the order of ``pres``."""
+        stacked = np.array(pres, dtype=float)
+        shifted = np.exp(stacked - stacked.max(axis=0))
+        posts = shifted / shifted.sum(axis=0)
+        return posts.tolist() if stacked.ndim == 1 else list(posts)
+
+    def group_grad_pre(self, posts: Sequence[Signal], grad_posts: Sequence[Signal]) -> list:
+        """``dL/dpre`` of each member from the members' outputs and ``dL/dpost``."""
+        post = np.array(posts, dtype=float)
+        grad_post = np.array(grad_posts, dtype=float)
+        grad_pre = post * (grad_post - (grad_post * post).sum(axis=0))
+        return grad_pre.tolist() if post.ndim == 1 else list(grad_pre)
+
+    def value(self, pre: Signal) -> Signal:
+        raise InvalidArgument(
+            "softmax couples several nodes; the network evaluates it over its group."
+        )
+
+    derivative = value  # type: ignore[assignment]
+
+
+ACTIVATIONS: dict[str, type[Activation]] = {
+    cls.name: cls for cls in (Identity, Sigmoid, Tanh, ReLU, LeakyReLU, Softplus, Softmax)
+}
+
+
+def get_activation(spec: Union[str, dict, Activation]) -> Activation:
+    """Return the activation for a name, a spec dict or an instance.
+
+    Parameters
+    ----------
+    spec : str, dict or Activation
+        A registered name (see ``ACTIVATIONS``), a dict such as
+        ``{"name": "leaky_relu", "slope": 0.1}``, or an Activation object.
+
+    Examples
+    --------
+    >>> get_activation("tanh")
+    Tanh()
+    >>> get_activation({"name": "leaky_relu", "slope": 0.2})
+    LeakyReLU(slope=0.2)
+    """
+    if isinstance(spec, Activation):
+        return spec
+    options: dict = {}
+    if isinstance(spec, dict):
+        options = dict(spec)
+        spec = options.pop("name", None)
+    if not isinstance(spec, str) or spec not in ACTIVATIONS:
+        raise InvalidArgument(
+            f"Unknown activation {spec!r}; choose one of {', '.join(sorted(ACTIVATIONS))}."
+        )
+    try:
+        return ACTIVATIONS[spec](**options)
+    except TypeError as err:
+        raise InvalidArgument(f"Bad options {options!r} for activation {spec!r}: {err}.") from err

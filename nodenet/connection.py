@@ -1,0 +1,84 @@
+"""Connection: a weighted edge that carries ``source.post`` to ``target``."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from .errors import InvalidArgument
+from .notation import format_value, weight_name, weight_symbol
+
+if TYPE_CHECKING:
+    from .node import Node
+
+__all__ = ["Connection", "check_number"]
+
+
+def check_number(value: Any, what: str) -> float:
+    """Return ``value`` as a finite float, or raise naming ``what``.
+
+    >>> check_number(1, "weight of 'I1'->'H4'")
+    1.0
+    >>> check_number("x", "weight of 'I1'->'H4'")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: The weight of 'I1'->'H4' must be a finite number; got 'x'.
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError) as err:
+        raise InvalidArgument(f"The {what} must be a finite number; got {value!r}.") from err
+    if not math.isfinite(number):
+        raise InvalidArgument(f"The {what} must be a finite number; got {value!r}.")
+    return number
+
+
+class Connection:
+    """A weight ``λ`` from ``source`` to ``target``.
+
+    Create connections with :meth:`nodenet.Network.connect`.  ``grad_weight``
+    holds ``dL/dλ`` (the batch mean) after :meth:`~nodenet.Network.backward`,
+    ``None`` before.
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> net = nodenet.Network()
+    >>> _ = net.add_input("I1"); _ = net.add_output("O2")
+    >>> net.connect("I1", "O2", weight=0.5)
+    Connection('I1' -> 'O2', weight=0.5, grad_weight=None)
+    """
+
+    __slots__ = ("source", "target", "_weight", "grad_weight")
+
+    def __init__(self, source: Node, target: Node, weight: float = 0.0) -> None:
+        self.source = source
+        self.target = target
+        self._weight = 0.0
+        self.weight = weight
+        self.grad_weight: float | None = None
+
+    @property
+    def weight(self) -> float:
+        """The weight ``λ``; setting it checks for a finite number."""
+        return self._weight
+
+    @weight.setter
+    def weight(self, value: float) -> None:
+        self._weight = check_number(value, f"weight of {self.source.name!r}->{self.target.name!r}")
+
+    @property
+    def name(self) -> str:
+        """ASCII parameter name, ``'I1->H4'``."""
+        return weight_name(self.source.name, self.target.name)
+
+    @property
+    def symbol(self) -> str:
+        """The chapter's symbol, ``'λ1,4'``."""
+        return weight_symbol(self.source.name, self.target.name)
+
+    def __repr__(self) -> str:
+        return (
+            f"Connection({self.source.name!r} -> {self.target.name!r}, "
+            f"weight={format_value(self._weight)}, grad_weight={format_value(self.grad_weight)})"
+        )

@@ -1,0 +1,68 @@
+"""The exception hierarchy of nodenet.
+
+Every error raised for bad user input derives from :class:`NodenetError` and
+from the matching builtin, so ``except ValueError`` keeps working.
+
+Examples
+--------
+>>> import nodenet
+>>> net = nodenet.Network()
+>>> try:
+...     net["H9"]
+... except nodenet.NodeNotFound as err:
+...     print(err)
+Node 'H9' not found; the network has no nodes yet.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "NodenetError",
+    "InvalidArgument",
+    "TopologyError",
+    "NodeNotFound",
+    "CycleError",
+    "ShapeError",
+    "NotComputedError",
+    "DivergenceError",
+    "FormatError",
+]
+
+
+class NodenetError(Exception):
+    """Base class of every error nodenet raises on purpose."""
+
+
+class InvalidArgument(NodenetError, ValueError):
+    """An argument has a value nodenet cannot use (bad name, option, number)."""
+
+
+class TopologyError(NodenetError, ValueError):
+    """The requested structure is not a valid feed-forward network."""
+
+
+class NodeNotFound(TopologyError, LookupError):
+    """A node or connection name does not exist in the network."""
+
+    def __str__(self) -> str:  # LookupError would otherwise quote the message
+        return str(self.args[0]) if self.args else ""
+
+
+class CycleError(TopologyError):
+    """A connection would close a cycle; the message quotes the cycle."""
+
+
+class ShapeError(NodenetError, ValueError):
+    """Inputs or targets have the wrong width or dimensionality."""
+
+
+class NotComputedError(NodenetError, RuntimeError):
+    """A value was requested before the pass that computes it ran."""
+
+
+class DivergenceError(NodenetError, FloatingPointError):
+    """The loss became NaN or infinite during training."""
+
+
+class FormatError(NodenetError, ValueError):
+    """A file is not a valid nodenet model file."""

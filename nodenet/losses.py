@@ -1,0 +1,95 @@
+"""Loss functions: the value per sample and its derivative at the outputs.
+
+``post`` and ``target`` are arrays of shape ``(k,)`` for one sample or
+``(n, k)`` for a batch (k outputs).  :meth:`Loss.value` returns the loss of
+each sample (a float, or shape ``(n,)``); :meth:`Loss.grad` returns
+``dL/dpost`` of each sample, with the shape of ``post``.  The network
+averages the values over the batch.
+
+Examples
+--------
+>>> import numpy as np
+>>> l2 = get_loss("l2")
+>>> l2.value(np.array([0.5]), np.array([0.3])), l2.grad(np.array([0.5]), np.array([0.3]))
+(0.02, array([0.2]))
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import numpy as np
+
+from .errors import InvalidArgument
+
+__all__ = ["Loss", "L2", "CrossEntropy", "LOSSES", "get_loss"]
+
+# The smallest positive normal float: keeps log() and division finite.
+_TINY = np.finfo(float).tiny
+
+
+class Loss:
+    """Base class: subclasses set :attr:`name`, :meth:`value` and :meth:`grad`."""
+
+    name: str = ""
+
+    def value(self, post: np.ndarray, target: np.ndarray) -> Union[float, np.ndarray]:
+        """The loss of each sample."""
+        raise NotImplementedError
+
+    def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """``dL/dpost`` for each sample and output."""
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class L2(Loss):
+    """The chapter's ``L = 1/2 * sum_k (post_k - y_k)**2``; gradient ``post - y``."""
+
+    name = "l2"
+
+    def value(self, post: np.ndarray, target: np.ndarray) -> Union[float, np.ndarray]:
+        diff = post - target
+        return 0.5 * np.sum(diff * diff, axis=-1)
+
+    def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
+        return post - target
+
+
+class CrossEntropy(Loss):
+    """``L = -sum_k y_k * log(post_k)`` for probabilities ``post``.
+
+    ``post`` is clipped at the smallest positive float, so there is never a
+    ``log(0)``.  Paired with softmax outputs, the gradient at the softmax
+    inputs is ``post - y`` (for targets that sum to one).
+
+    >>> import numpy as np
+    >>> float(CrossEntropy().value(np.array([0.0, 1.0]), np.array([0.0, 1.0])))
+    0.0
+    """
+
+    name = "cross_entropy"
+
+    def value(self, post: np.ndarray, target: np.ndarray) -> Union[float, np.ndarray]:
+        return -np.sum(target * np.log(np.maximum(post, _TINY)), axis=-1)
+
+    def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
+        return -target / np.maximum(post, _TINY)
+
+
+LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (L2, CrossEntropy)}
+
+
+def get_loss(spec: Union[str, Loss]) -> Loss:
+    """Return the loss for a name (``"l2"``, ``"cross_entropy"``) or an instance.
+
+    >>> get_loss("cross_entropy")
+    CrossEntropy()
+    """
+    if isinstance(spec, Loss):
+        return spec
+    if not isinstance(spec, str) or spec not in LOSSES:
+        raise InvalidArgument(f"Unknown loss {spec!r}; choose one of {', '.join(sorted(LOSSES))}.")
+    return LOSSES[spec]()

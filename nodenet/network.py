@@ -1,0 +1,641 @@
+"""Network: the DAG of nodes and connections, forward and backward passes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Iterable, Sequence, Union
+
+import networkx as nx
+import numpy as np
+
+from .activations import Activation
+from .connection import Connection
+from .errors import (
+    CycleError,
+    InvalidArgument,
+    NodeNotFound,
+    NotComputedError,
+    ShapeError,
+    TopologyError,
+)
+from .losses import Loss, get_loss
+from .node import Node
+from .notation import format_value
+from .seeding import Seed
+
+__all__ = ["Network"]
+
+NodeRef = Union[str, Node]
+ArrayLike = Any
+
+
+class Network:
+    """A feed-forward network: any DAG of :class:`Node` joined by :class:`Connection`.
+
+    The network owns a :class:`networkx.DiGraph` (``net.graph``) keyed by
+    node name, with the objects stored as the attributes ``"node"`` and
+    ``"connection"``.  Build it with :meth:`add_input`, :meth:`add_node`,
+    :meth:`add_output` and :meth:`connect`, or with :meth:`from_layers`.
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> net = nodenet.Network()
+    >>> _ = net.add_input("I1"); _ = net.add_node("H2", activation="sigmoid")
+    >>> _ = net.add_output("O3")
+    >>> _ = net.connect("I1", "H2", weight=0.5); _ = net.connect("H2", "O3", weight=2.0)
+    >>> net.forward([0.0]).tolist()
+    [1.0]
+    >>> round(net.backward([0.5]), 6)
+    0.125
+    >>> net["H2"].grad_post, net.connection("I1", "H2").grad_weight
+    (1.0, 0.0)
+    """
+
+    def __init__(self) -> None:
+        self.graph: nx.DiGraph = nx.DiGraph()
+        self._inputs: list[Node] = []
+        self._outputs: list[Node] = []
+        self._added: dict[str, int] = {}
+        self._order: list[Node] | None = None
+        self._groups: dict[Activation, list[Node]] = {}
+        self._forward_valid = False
+
+    # ------------------------------------------------------------------ building
+    @classmethod
+    def from_layers(
+        cls,
+        widths: Sequence[int],
+        *,
+        hidden: str = "sigmoid",
+        output: str = "identity",
+        init: str = "xavier",
+        bias: str = "small",
+        scale: float = 0.5,
+        seed: Seed = None,
+    ) -> Network:
+        """A fully connected layered network with the chapter's numbering.
+
+        Nodes are numbered globally: inputs ``I1..Ip``, hidden nodes ``H..``,
+        outputs ``O..``; ``[3, 2, 1]`` gives ``I1 I2 I3 H4 H5 O6``.
+
+        Parameters
+        ----------
+        widths : sequence of int
+            Nodes per layer, inputs first and outputs last (at least two layers).
+        hidden, output : str
+            Activation names of the hidden and the output nodes.
+        init, bias, scale, seed
+            Passed to :func:`nodenet.initializers.initialize`. With an int
+            seed the draws follow numpy's legacy ``np.random.seed``, so
+            ``seed=13`` reproduces the chapter's initial weights.
+
+        Examples
+        --------
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> [n.name for n in net.nodes]
+        ['I1', 'I2', 'I3', 'H4', 'H5', 'O6']
+        >>> net.parameter_count()
+        11
+        """
+        from .initializers import initialize
+
+        widths = _check_widths(widths)
+        net = cls()
+        layers: list[list[Node]] = []
+        number = 0
+        for depth, width in enumerate(widths):
+            layer = []
+            for _ in range(width):
+                number += 1
+                if depth == 0:
+                    layer.append(net.add_input(f"I{number}"))
+                elif depth == len(widths) - 1:
+                    layer.append(net.add_output(f"O{number}", activation=output))
+                else:
+                    layer.append(net.add_node(f"H{number}", activation=hidden))
+            layers.append(layer)
+        for sources, targets in zip(layers, layers[1:]):
+            for target in targets:
+                for source in sources:
+                    net._link(source, target, 0.0)
+        initialize(net, init, bias=bias, scale=scale, seed=seed)
+        return net
+
+    def add_input(self, name: str) -> Node:
+        """Add an input node (identity activation, no bias).
+
+        >>> import nodenet
+        >>> nodenet.Network().add_input("I1")
+        Node('I1', input, identity, pre=None, post=None, grad_pre=None, grad_post=None)
+        """
+        node = self._add(Node(_check_name(name), "input", "identity", None, self))
+        self._inputs.append(node)
+        return node
+
+    def add_node(
+        self,
+        name: str,
+        *,
+        activation: Union[str, dict, Activation] = "sigmoid",
+        bias: float = 0.0,
+    ) -> Node:
+        """Add a hidden node.
+
+        >>> import nodenet
+        >>> nodenet.Network().add_node("H4", activation="tanh").activation
+        'tanh'
+        """
+        return self._add(Node(_check_name(name), "hidden", activation, bias, self))
+
+    def add_output(
+        self,
+        name: str,
+        *,
+        activation: Union[str, dict, Activation] = "identity",
+        bias: float = 0.0,
+    ) -> Node:
+        """Add an output node; outputs keep their declaration order.
+
+        >>> import nodenet
+        >>> nodenet.Network().add_output("O6").kind
+        'output'
+        """
+        node = self._add(Node(_check_name(name), "output", activation, bias, self))
+        self._outputs.append(node)
+        return node
+
+    def connect(self, source: NodeRef, target: NodeRef, *, weight: float = 0.0) -> Connection:
+        """Connect ``source`` to ``target`` with ``weight``; returns the Connection.
+
+        Refuses self-loops, connections into input nodes, duplicates and
+        cycles; a refused call leaves the network unchanged.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1, 1], seed=0)
+        >>> net.connect("O3", "H2")
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.CycleError: Connecting 'O3' -> 'H2' would close the cycle H2 -> O3 -> H2; a feed-forward network must stay acyclic.
+        """
+        src, dst = self.node(source), self.node(target)
+        if src is dst:
+            raise TopologyError(f"Cannot connect {src.name!r} to itself; self-loops are not feed-forward.")
+        if dst.kind == "input":
+            raise TopologyError(
+                f"Cannot connect {src.name!r} -> {dst.name!r}: {dst.name!r} is an input node "
+                "and takes no incoming connections; use add_node for a hidden node."
+            )
+        if self.graph.has_edge(src.name, dst.name):
+            raise TopologyError(
+                f"Connection {src.name!r} -> {dst.name!r} already exists; set its weight "
+                f"with net.connection({src.name!r}, {dst.name!r}).weight = ..."
+            )
+        if src._activation.is_group:
+            raise TopologyError(
+                f"{src.name!r} uses the {src.activation} group activation and cannot feed "
+                f"{dst.name!r}; only outputs may use {src.activation} and they end the network."
+            )
+        if nx.has_path(self.graph, dst.name, src.name):
+            cycle = nx.shortest_path(self.graph, dst.name, src.name) + [dst.name]
+            raise CycleError(
+                f"Connecting {src.name!r} -> {dst.name!r} would close the cycle "
+                f"{' -> '.join(cycle)}; a feed-forward network must stay acyclic."
+            )
+        return self._link(src, dst, weight)
+
+    def disconnect(self, source: NodeRef, target: NodeRef) -> None:
+        """Remove the connection from ``source`` to ``target``.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([2, 1], seed=0)
+        >>> net.disconnect("I1", "O3"); len(net.connections)
+        1
+        """
+        conn = self.connection(source, target)
+        conn.source._outgoing.remove(conn)
+        conn.target._incoming.remove(conn)
+        self.graph.remove_edge(conn.source.name, conn.target.name)
+        self._structure_changed()
+
+    def remove_node(self, name: NodeRef) -> None:
+        """Remove a node and all its connections.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([2, 2, 1], seed=0)
+        >>> net.remove_node("H3"); [n.name for n in net.nodes]
+        ['I1', 'I2', 'H4', 'O5']
+        """
+        node = self.node(name)
+        for conn in node._incoming + node._outgoing:
+            self.disconnect(conn.source, conn.target)
+        for registry in (self._inputs, self._outputs):
+            if node in registry:
+                registry.remove(node)
+        self.graph.remove_node(node.name)
+        del self._added[node.name]
+        node._network = None
+        self._structure_changed()
+
+    def _add(self, node: Node) -> Node:
+        if node.name in self.graph:
+            raise TopologyError(f"A node named {node.name!r} already exists; node names must be unique.")
+        self.graph.add_node(node.name, node=node)
+        self._added[node.name] = len(self._added)
+        self._structure_changed()
+        return node
+
+    def _link(self, src: Node, dst: Node, weight: float) -> Connection:
+        conn = Connection(src, dst, weight)
+        self.graph.add_edge(src.name, dst.name, connection=conn)
+        src._outgoing.append(conn)
+        dst._incoming.append(conn)
+        self._structure_changed()
+        return conn
+
+    def _structure_changed(self) -> None:
+        self._order = None
+        self._forward_valid = False
+
+    # ------------------------------------------------------------------ looking up
+    def node(self, name: NodeRef) -> Node:
+        """The node called ``name`` (a Node of this network is returned as is).
+
+        >>> import nodenet
+        >>> nodenet.Network.from_layers([1, 1], seed=0).node("I9")
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.NodeNotFound: Node 'I9' not found; known nodes: I1, O2.
+        """
+        if isinstance(name, Node):
+            if self.graph.nodes.get(name.name, {}).get("node") is not name:
+                raise NodeNotFound(f"Node {name.name!r} belongs to another network; pass its name instead.")
+            return name
+        try:
+            return self.graph.nodes[name]["node"]
+        except (KeyError, TypeError) as err:
+            known = ", ".join(self.graph.nodes) if len(self.graph) else ""
+            hint = f"known nodes: {known}." if known else "the network has no nodes yet."
+            raise NodeNotFound(f"Node {name!r} not found; {hint}") from err
+
+    __getitem__ = node
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self.graph
+
+    def connection(self, source: NodeRef, target: NodeRef) -> Connection:
+        """The connection from ``source`` to ``target``.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> net.connection("O2", "I1")
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.NodeNotFound: No connection 'O2' -> 'I1'; 'O2' connects to nothing.
+        """
+        src, dst = self.node(source), self.node(target)
+        data = self.graph.get_edge_data(src.name, dst.name)
+        if data is None:
+            targets = ", ".join(c.target.name for c in src._outgoing) or "nothing"
+            raise NodeNotFound(f"No connection {src.name!r} -> {dst.name!r}; {src.name!r} connects to {targets}.")
+        return data["connection"]
+
+    @property
+    def inputs(self) -> list[Node]:
+        """Input nodes in declaration order."""
+        return list(self._inputs)
+
+    @property
+    def outputs(self) -> list[Node]:
+        """Output nodes in declaration order."""
+        return list(self._outputs)
+
+    @property
+    def nodes(self) -> list[Node]:
+        """All nodes in (cached, deterministic) topological order."""
+        return list(self._plan())
+
+    @property
+    def connections(self) -> list[Connection]:
+        """All connections, grouped by target in topological order."""
+        return [conn for node in self._plan() for conn in node._incoming]
+
+    def parameter_count(self) -> int:
+        """Number of weights and biases.
+
+        For a layered network this is the chapter's ``sum l_i (l_{i-1} + 1)``.
+
+        >>> import nodenet
+        >>> nodenet.Network.from_layers([3, 2, 1], seed=0).parameter_count()
+        11
+        """
+        return self.graph.number_of_edges() + len(self.graph) - len(self._inputs)
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    def __repr__(self) -> str:
+        hidden = len(self.graph) - len(self._inputs) - len(self._outputs)
+        return (
+            f"Network({len(self._inputs)} inputs, {hidden} hidden, {len(self._outputs)} outputs; "
+            f"{self.graph.number_of_edges()} connections, {self.parameter_count()} parameters)"
+        )
+
+    # ------------------------------------------------------------------ validation
+    def _plan(self) -> list[Node]:
+        """The cached topological order; rebuilt after any structural change."""
+        if self._order is None:
+            names = nx.lexicographical_topological_sort(self.graph, key=self._added.__getitem__)
+            order = [self.graph.nodes[name]["node"] for name in names]
+            groups: dict[Activation, list[Node]] = {}
+            for node in order:
+                if node._activation.is_group:
+                    if node.kind != "output" or node._outgoing:
+                        raise TopologyError(
+                            f"{node.name!r} uses {node.activation}, which only output nodes that "
+                            "feed nothing may use; make it an output or choose another activation."
+                        )
+                    groups.setdefault(node._activation, []).append(node)
+            self._groups = groups
+            self._order = order
+        return self._order
+
+    def validate(self) -> None:
+        """Raise :class:`TopologyError` if the network cannot be computed.
+
+        >>> import nodenet
+        >>> nodenet.Network().validate()
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.TopologyError: The network has no input nodes; add one with add_input.
+        """
+        if not self._inputs:
+            raise TopologyError("The network has no input nodes; add one with add_input.")
+        if not self._outputs:
+            raise TopologyError("The network has no output nodes; add one with add_output.")
+        self._plan()
+
+    # ------------------------------------------------------------------ passes
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """Compute every node's ``pre`` and ``post`` for one sample or a batch.
+
+        Parameters
+        ----------
+        x : array-like of shape (p,) or (n, p), or mapping of input name to value(s)
+            Values of the input nodes in ``net.inputs`` order.
+
+        Returns
+        -------
+        numpy.ndarray of shape (k,) or (n, k)
+            The output signals, in ``net.outputs`` order.
+
+        Notes
+        -----
+        Clears every gradient cache: gradients of earlier signals are never
+        shown as current.
+
+        Examples
+        --------
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> net.forward([0.5, 0.2, 0.7]).round(4).tolist()
+        [0.2707]
+        >>> net.forward({"I1": 0.5, "I2": 0.2, "I3": 0.7}).round(4).tolist()
+        [0.2707]
+        >>> net.forward([[0.5, 0.2, 0.7], [0.0, 0.0, 0.0]]).shape
+        (2, 1)
+        """
+        self.validate()
+        columns, batch = self._input_columns(x)
+        zero: Any = np.zeros(batch) if batch else 0.0
+        for node, value in zip(self._inputs, columns):
+            node.pre = node.post = value
+        for node in self._order:  # type: ignore[union-attr]
+            node._clear_gradients()
+            if node.kind == "input":
+                continue
+            total = zero
+            for conn in node._incoming:
+                conn.grad_weight = None
+                total = total + conn._weight * conn.source.post
+            node.pre = total + node._bias
+            if not node._activation.is_group:
+                node.post = node._activation.value(node.pre)
+        for activation, members in self._groups.items():
+            for node, post in zip(members, activation.group_value([m.pre for m in members])):
+                node.post = post
+        self._forward_valid = True
+        return self._output_array()
+
+    def loss(self, y: ArrayLike, *, loss: Union[str, Loss] = "l2") -> float:
+        """Loss of the last forward pass against targets ``y`` (mean over a batch).
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")
+        >>> _ = net.forward([2.0]); net.loss([1.0])
+        0.5
+        """
+        self._require_forward("loss")
+        return float(np.mean(get_loss(loss).value(self._output_array(), self._targets(y))))
+
+    def backward(self, y: ArrayLike, *, loss: Union[str, Loss] = "l2") -> float:
+        """Backpropagate the loss against ``y``; fill every gradient cache.
+
+        Node caches (``grad_pre``, ``grad_post``) hold each sample's values;
+        ``grad_weight`` and ``grad_bias`` are means over the batch.  Gradients
+        are overwritten, never accumulated.
+
+        Parameters
+        ----------
+        y : array-like of shape (k,) or (n, k), or mapping of output name to value(s)
+        loss : {'l2', 'cross_entropy'} or Loss
+
+        Returns
+        -------
+        float
+            The loss (mean over the batch).
+
+        Examples
+        --------
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> _ = net.forward([0.5, 0.2, 0.7])
+        >>> round(net.backward([0.3]), 6), round(net["O6"].grad_pre, 6)
+        (0.000428, -0.029266)
+        """
+        self._require_forward("backward")
+        loss_fn = get_loss(loss)
+        predicted = self._output_array()
+        target = self._targets(y)
+        value = float(np.mean(loss_fn.value(predicted, target)))
+        batched = predicted.ndim == 2
+        direct = loss_fn.grad(predicted, target)
+        direct_terms = list(direct.T) if batched else direct.tolist()
+        for node, term in zip(self._outputs, direct_terms):
+            node.grad_post = term
+        for activation, members in self._groups.items():
+            grads = activation.group_grad_pre([m.post for m in members], [m.grad_post for m in members])
+            for node, grad in zip(members, grads):
+                node.grad_pre = grad
+        mean = _batch_mean if batched else _identity
+        zero: Any = np.zeros(predicted.shape[0]) if batched else 0.0
+        for node in reversed(self._order):  # type: ignore[arg-type]
+            if not node._activation.is_group:
+                grad_post = node.grad_post if node.kind == "output" else zero
+                for conn in node._outgoing:
+                    grad_post = grad_post + conn._weight * conn.target.grad_pre
+                node.grad_post = grad_post
+                if node.kind == "input":
+                    node.grad_pre = grad_post
+                    continue
+                node.grad_pre = node._activation.derivative(node.pre, node.post) * grad_post
+            grad_pre = node.grad_pre
+            node.grad_bias = mean(grad_pre)
+            for conn in node._incoming:
+                conn.grad_weight = mean(conn.source.post * grad_pre)
+        return value
+
+    def zero_grad(self) -> None:
+        """Clear every gradient cache (set it to ``None``).
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> _ = net.forward([1.0]); _ = net.backward([0.0]); net.zero_grad()
+        >>> net["O2"].grad_bias is None
+        True
+        """
+        for node in self._plan():
+            node._clear_gradients()
+            for conn in node._incoming:
+                conn.grad_weight = None
+
+    # ------------------------------------------------------------------ helpers
+    def _require_forward(self, what: str) -> None:
+        if not self._forward_valid or any(node.post is None for node in self._outputs):
+            raise NotComputedError(
+                f"{what} needs the signals of a forward pass on the current structure; "
+                "call net.forward(x) first."
+            )
+
+    def _output_array(self) -> np.ndarray:
+        values = [node.post for node in self._outputs]
+        return np.array(values, dtype=float).T if isinstance(values[0], np.ndarray) else np.array(values, dtype=float)
+
+    def _input_columns(self, x: ArrayLike) -> tuple[list, int]:
+        """Validated input values per input node, and the batch size (0 for one sample)."""
+        names = [node.name for node in self._inputs]
+        array = _named_values(x, names, "input") if isinstance(x, Mapping) else _as_float_array(x, "inputs")
+        if array.ndim == 1 and array.shape[0] == len(names):
+            _check_finite(array[None, :], names, "input", single=True)
+            return array.tolist(), 0
+        if array.ndim == 2 and array.shape[1] == len(names) and array.shape[0] > 0:
+            _check_finite(array, names, "input", single=False)
+            return list(np.ascontiguousarray(array.T)), array.shape[0]
+        raise ShapeError(
+            f"Expected inputs of shape ({len(names)},) for one sample or (n, {len(names)}) for a "
+            f"batch, one value per input node ({', '.join(names)}); got shape {array.shape}."
+        )
+
+    def _targets(self, y: ArrayLike) -> np.ndarray:
+        """Targets validated against the outputs and the batch of the last forward pass."""
+        names = [node.name for node in self._outputs]
+        array = _named_values(y, names, "output") if isinstance(y, Mapping) else _as_float_array(y, "targets")
+        first = self._outputs[0].post
+        batch = first.shape[0] if isinstance(first, np.ndarray) else 0
+        k = len(names)
+        if batch and array.ndim == 1 and k == 1 and array.shape[0] == batch:
+            array = array[:, None]
+        if not batch and array.ndim == 0 and k == 1:
+            array = array[None]
+        expected = (batch, k) if batch else (k,)
+        if array.shape != expected:
+            raise ShapeError(
+                f"Expected targets of shape {expected}, one value per output node ({', '.join(names)})"
+                f"{' for each of the ' + str(batch) + ' samples' if batch else ''}; got shape {array.shape}."
+            )
+        _check_finite(array.reshape(-1, k), names, "target", single=not batch)
+        return array
+
+    def summary(self) -> str:
+        """A table of every node with its caches, in topological order.
+
+        >>> import nodenet
+        >>> print(nodenet.Network.from_layers([1, 1], seed=0).summary())
+        node  kind    activation  bias       pre   post  grad_pre  grad_post
+        I1    input   identity    -          None  None  None      None
+        O2    output  identity    -0.0669...  None  None  None      None
+        """
+        header = ("node", "kind", "activation", "bias", "pre", "post", "grad_pre", "grad_post")
+        rows = [header] + [
+            (
+                node.name,
+                node.kind,
+                node.activation,
+                "-" if node.bias is None else format_value(node.bias),
+                *(format_value(v) for v in (node.pre, node.post, node.grad_pre, node.grad_post)),
+            )
+            for node in self._plan()
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _batch_mean(value: np.ndarray) -> float:
+    return float(value.mean())
+
+
+def _check_name(name: Any) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidArgument(f"Node names must be non-empty strings; got {name!r}.")
+    return name
+
+
+def _check_widths(widths: Any) -> list[int]:
+    try:
+        values = list(widths)
+    except TypeError as err:
+        raise InvalidArgument(f"widths must be a sequence of layer sizes such as [3, 2, 1]; got {widths!r}.") from err
+    if len(values) < 2 or not all(isinstance(w, (int, np.integer)) and not isinstance(w, bool) and w >= 1 for w in values):
+        raise InvalidArgument(
+            f"widths must list at least two layer sizes, each an int >= 1 (inputs first, outputs last), "
+            f"such as [3, 2, 1]; got {widths!r}."
+        )
+    return [int(w) for w in values]
+
+
+def _as_float_array(values: Any, what: str) -> np.ndarray:
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise InvalidArgument(f"The {what} must be numbers (a sequence or an array); got {values!r}.") from err
+
+
+def _named_values(values: Mapping, names: list[str], kind: str) -> np.ndarray:
+    missing = [name for name in names if name not in values]
+    extra = [name for name in values if name not in names]
+    if missing or extra:
+        raise ShapeError(
+            f"The {kind} values must name each {kind} node exactly once ({', '.join(names)}); "
+            f"missing: {', '.join(missing) or 'none'}; unknown: {', '.join(map(str, extra)) or 'none'}."
+        )
+    columns = [_as_float_array(values[name], f"value of {kind} {name!r}") for name in names]
+    shapes = {column.shape for column in columns}
+    if len(shapes) != 1 or next(iter(shapes)) not in {(), (columns[0].size,)}:
+        raise ShapeError(f"Every {kind} value must be one number or a 1-D array of the same length; got shapes {sorted(shapes)}.")
+    return np.stack(columns, axis=-1)
+
+
+def _check_finite(array: np.ndarray, names: list[str], kind: str, *, single: bool) -> None:
+    bad = ~np.isfinite(array)
+    if bad.any():
+        row, col = (int(i) for i in np.argwhere(bad)[0])
+        where = "" if single else f" in sample row {row}"
+        raise InvalidArgument(
+            f"The {kind} value for {names[col]!r}{where} is {array[row, col]!r}; "
+            f"{kind}s must be finite numbers (clean or impute NaN and inf first)."
+        )

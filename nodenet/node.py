@@ -1,0 +1,153 @@
+"""Node: one neuron with its signal and gradient caches."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Union
+
+import numpy as np
+
+from .activations import Activation, get_activation
+from .connection import check_number
+from .errors import InvalidArgument
+from .notation import bias_name, bias_symbol, format_value
+
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .network import Network
+
+__all__ = ["Node", "KINDS"]
+
+KINDS = ("input", "hidden", "output")
+
+Signal = Union[float, np.ndarray, None]
+
+
+class Node:
+    """A node of a network and its caches.
+
+    Create nodes with :meth:`nodenet.Network.add_input`,
+    :meth:`~nodenet.Network.add_node` and :meth:`~nodenet.Network.add_output`.
+
+    Attributes
+    ----------
+    name : str
+        Unique name in its network, e.g. ``'H4'``.
+    kind : {'input', 'hidden', 'output'}
+    pre, post : float, numpy.ndarray or None
+        Pre-activation signal (the chapter's ``H4_in``) and output signal
+        (``H4``) of the last forward pass: floats for one sample, arrays of
+        shape ``(n,)`` for a batch, ``None`` before any pass.
+    grad_pre, grad_post : float, numpy.ndarray or None
+        ``dL/dpre`` and ``dL/dpost`` of each sample after a backward pass.
+    bias : float or None
+        ``b``; ``None`` for input nodes, which have no bias.
+    grad_bias : float or None
+        ``dL/db``, the mean over the batch.
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> net = nodenet.Network()
+    >>> net.add_node("H4", activation="sigmoid", bias=0.1)
+    Node('H4', hidden, sigmoid, bias=0.1, pre=None, post=None, grad_pre=None, grad_post=None)
+    """
+
+    __slots__ = (
+        "name",
+        "kind",
+        "_activation",
+        "_bias",
+        "pre",
+        "post",
+        "grad_pre",
+        "grad_post",
+        "grad_bias",
+        "_incoming",
+        "_outgoing",
+        "_network",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        kind: str,
+        activation: Union[str, dict, Activation] = "identity",
+        bias: float | None = 0.0,
+        network: Network | None = None,
+    ) -> None:
+        if kind not in KINDS:
+            raise InvalidArgument(f"Node kind must be one of {KINDS}; got {kind!r}.")
+        self.name = name
+        self.kind = kind
+        self._network = network
+        self._activation = get_activation(activation)
+        self._bias: float | None = None
+        if kind != "input":
+            self.bias = 0.0 if bias is None else bias
+        self.pre: Signal = None
+        self.post: Signal = None
+        self.grad_pre: Signal = None
+        self.grad_post: Signal = None
+        self.grad_bias: float | None = None
+        self._incoming: list[Connection] = []
+        self._outgoing: list[Connection] = []
+
+    @property
+    def activation(self) -> str:
+        """The activation's name (``'sigmoid'``); assign a name to change it."""
+        return self._activation.name
+
+    @activation.setter
+    def activation(self, spec: Union[str, dict, Activation]) -> None:
+        if self.kind == "input":
+            raise InvalidArgument(f"Input node {self.name!r} has the identity activation; it cannot change.")
+        self._activation = get_activation(spec)
+        if self._network is not None:
+            self._network._structure_changed()
+
+    @property
+    def activation_function(self) -> Activation:
+        """The :class:`~nodenet.activations.Activation` object itself."""
+        return self._activation
+
+    @property
+    def bias(self) -> float | None:
+        """The bias ``b`` (``None`` for an input node)."""
+        return self._bias
+
+    @bias.setter
+    def bias(self, value: float) -> None:
+        if self.kind == "input":
+            raise InvalidArgument(f"Input node {self.name!r} has no bias; set biases on hidden or output nodes.")
+        self._bias = check_number(value, f"bias of {self.name!r}")
+
+    @property
+    def incoming(self) -> list[Connection]:
+        """Connections into this node, in the order they were made."""
+        return list(self._incoming)
+
+    @property
+    def outgoing(self) -> list[Connection]:
+        """Connections out of this node, in the order they were made."""
+        return list(self._outgoing)
+
+    @property
+    def bias_name(self) -> str:
+        """ASCII parameter name of the bias, ``'H4.bias'``."""
+        return bias_name(self.name)
+
+    @property
+    def bias_symbol(self) -> str:
+        """The chapter's symbol of the bias, ``'b4'``."""
+        return bias_symbol(self.name)
+
+    def _clear_gradients(self) -> None:
+        self.grad_pre = self.grad_post = self.grad_bias = None
+
+    def __repr__(self) -> str:
+        bias = "" if self.kind == "input" else f"bias={format_value(self._bias)}, "
+        return (
+            f"Node({self.name!r}, {self.kind}, {self.activation}, {bias}"
+            f"pre={format_value(self.pre)}, post={format_value(self.post)}, "
+            f"grad_pre={format_value(self.grad_pre)}, grad_post={format_value(self.grad_post)})"
+        )
