@@ -10,7 +10,7 @@ Examples
 --------
 >>> import numpy as np
 >>> l2 = get_loss("l2")
->>> l2.value(np.array([0.5]), np.array([0.3])), l2.grad(np.array([0.5]), np.array([0.3]))
+>>> float(l2.value(np.array([0.5]), np.array([0.3]))), l2.grad(np.array([0.5]), np.array([0.3]))
 (0.02, array([0.2]))
 """
 

@@ -400,9 +400,9 @@ class Network:
         >>> import nodenet
         >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
         >>> net.forward([0.5, 0.2, 0.7]).round(4).tolist()
-        [0.2707]
+        [0.0991]
         >>> net.forward({"I1": 0.5, "I2": 0.2, "I3": 0.7}).round(4).tolist()
-        [0.2707]
+        [0.0991]
         >>> net.forward([[0.5, 0.2, 0.7], [0.0, 0.0, 0.0]]).shape
         (2, 1)
         """
@@ -462,7 +462,7 @@ class Network:
         >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
         >>> _ = net.forward([0.5, 0.2, 0.7])
         >>> round(net.backward([0.3]), 6), round(net["O6"].grad_pre, 6)
-        (0.000428, -0.029266)
+        (0.020177, -0.200884)
         """
         self._require_forward("backward")
         loss_fn = get_loss(loss)
@@ -562,9 +562,9 @@ class Network:
 
         >>> import nodenet
         >>> print(nodenet.Network.from_layers([1, 1], seed=0).summary())
-        node  kind    activation  bias       pre   post  grad_pre  grad_post
-        I1    input   identity    -          None  None  None      None
-        O2    output  identity    -0.0669...  None  None  None      None
+        node  kind    activation  bias      pre   post  grad_pre  grad_post
+        I1    input   identity    -         None  None  None      None
+        O2    output  identity    0.107595  None  None  None      None
         """
         header = ("node", "kind", "activation", "bias", "pre", "post", "grad_pre", "grad_post")
         rows = [header] + [
