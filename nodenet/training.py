@@ -246,7 +246,7 @@ class History:
         connections, nodes = parameter_objects(clone)
         write_parameters(connections, nodes, list(self._parameters[position]))
         if x is None:
-            x, y = self.sample_x, self.sample_y
+            x, y = self.sample_x, self.sample_y if y is None else y
         clone.forward(x)
         if y is not None:
             clone.backward(y, loss=self.loss_function)
@@ -421,7 +421,8 @@ def fit(
     ------
     DivergenceError
         The loss (or a parameter) became NaN or infinite; the network keeps
-        its last finite parameters.
+        its last finite parameters, and the error's ``history`` attribute
+        holds the epochs run so far.
 
     Examples
     --------
@@ -506,6 +507,9 @@ def fit(
             if record_every:
                 final = parameter_values(connections, nodes)
                 history._record(history.epochs_run, final, None, net.forward(sample_x).copy())
+    except DivergenceError as err:
+        err.history = history  # type: ignore[attr-defined]
+        raise
     finally:
         if bar is not None:
             bar.close()
@@ -553,7 +557,7 @@ def _progress_bar(progress: Any, epochs: int) -> Any:
         raise InvalidArgument(f"progress must be True, False or None; got {progress!r}.")
     if progress is False or not _stderr_is_terminal():
         return None
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     return tqdm(total=epochs, desc="fit", unit="epoch", file=sys.stderr, leave=False)
 
