@@ -293,7 +293,8 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}
 def get_optimizer(spec: Union[str, Optimizer], *, lr: float | None = None) -> Optimizer:
     """The optimizer for a name (``"sgd"``, ``"adam"``) or an instance.
 
-    A name needs ``lr``; an instance keeps its own rate unless ``lr`` is given.
+    A name needs ``lr``; an instance is returned as it is (``lr``, when
+    given, is only checked: :func:`nodenet.fit` passes it to each step).
 
     >>> get_optimizer("adam", lr=0.01)
     Adam(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08)
@@ -302,9 +303,9 @@ def get_optimizer(spec: Union[str, Optimizer], *, lr: float | None = None) -> Op
     ...
     nodenet.errors.InvalidArgument: Unknown optimizer 'rmsprop'; choose one of adam, sgd, or pass an Optimizer such as nodenet.SGD(lr=0.1, momentum=0.9).
     """
+    if lr is not None:
+        _positive(lr, "lr (learning rate)")
     if isinstance(spec, Optimizer):
-        if lr is not None:
-            spec.lr = _positive(lr, "lr (learning rate)")
         return spec
     if not isinstance(spec, str) or spec not in OPTIMIZERS:
         raise InvalidArgument(

@@ -444,7 +444,7 @@ def fit(
     record_every = _count(record_every, "record_every", minimum=0, allow_none=True) or 0
     opt = get_optimizer(optimizer, lr=lr)
     opt.reset()
-    rates = get_schedule(schedule).rates(opt.lr)
+    rates = get_schedule(schedule).rates(opt.lr if lr is None else float(lr))
     loss_fn = get_loss(loss)
     if not isinstance(shuffle, bool):
         raise InvalidArgument(f"shuffle must be True or False; got {shuffle!r}.")

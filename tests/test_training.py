@@ -142,8 +142,10 @@ def test_schedule_sets_each_epochs_rate():
 
 def test_optimizer_instance_keeps_its_rate_unless_lr_given():
     X, Y = regression_data()
-    history = small_net().fit(X, Y, epochs=1, optimizer=nodenet.SGD(lr=0.7))
-    assert history.lr.tolist() == [0.7]
+    optimizer = nodenet.SGD(lr=0.7)
+    assert small_net().fit(X, Y, epochs=1, optimizer=optimizer).lr.tolist() == [0.7]
+    assert small_net().fit(X, Y, epochs=1, optimizer=optimizer, lr=0.2).lr.tolist() == [0.2]
+    assert optimizer.lr == 0.7                 # the user's object is not changed
 
 
 def test_fit_updates_the_objects_users_hold():
