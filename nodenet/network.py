@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
 
 import networkx as nx
 import numpy as np
@@ -22,6 +22,9 @@ from .losses import Loss, get_loss
 from .node import Node
 from .notation import format_value
 from .seeding import Seed
+
+if TYPE_CHECKING:
+    from .training import History
 
 __all__ = ["Network"]
 
@@ -581,7 +584,7 @@ class Network:
         return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
     # ------------------------------------------------------------------ training
-    def fit(self, X: ArrayLike, Y: ArrayLike, **options: Any) -> Any:
+    def fit(self, X: ArrayLike, Y: ArrayLike, **options: Any) -> History:
         """Train this network in place; see :func:`nodenet.training.fit` for the options.
 
         >>> import nodenet

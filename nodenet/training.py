@@ -142,6 +142,7 @@ class History:
         self._parameters: list[list[float]] = []
         self._gradients: list[list[float]] = []
         self._predictions: list[np.ndarray] = []
+        self._finish()
 
     # -- filled by fit
     def _record(self, epoch: int, values: list[float], grads: Optional[list[float]], prediction: np.ndarray) -> None:
@@ -156,6 +157,22 @@ class History:
         if val_loss is not None:
             self._val_loss.append(val_loss)
 
+    def _finish(self) -> None:
+        """Turn the records into the (read-only) arrays the properties return."""
+        m, width = len(self._epochs), len(self.parameter_names)
+        arrays = {
+            "loss": np.array(self._loss, dtype=float),
+            "val_loss": np.array(self._val_loss, dtype=float),
+            "lr": np.array(self._lr, dtype=float),
+            "recorded_epochs": np.array(self._epochs, dtype=int),
+            "parameters": np.array(self._parameters, dtype=float).reshape(m, width),
+            "gradients": np.array(self._gradients, dtype=float).reshape(m, width),
+            "predictions": np.array(self._predictions, dtype=float).reshape(m, len(self.sample_y)),
+        }
+        for array in arrays.values():
+            array.flags.writeable = False
+        self._arrays = arrays
+
     # -- public views
     @property
     def epochs_run(self) -> int:
@@ -165,37 +182,37 @@ class History:
     @property
     def loss(self) -> np.ndarray:
         """Training loss per epoch, shape ``(epochs_run,)``."""
-        return np.array(self._loss, dtype=float)
+        return self._arrays["loss"]
 
     @property
     def val_loss(self) -> Optional[np.ndarray]:
         """Validation loss per epoch, or ``None`` without ``validation``."""
-        return np.array(self._val_loss, dtype=float) if self._val_loss else None
+        return self._arrays["val_loss"] if self._val_loss else None
 
     @property
     def lr(self) -> np.ndarray:
         """Learning rate per epoch, shape ``(epochs_run,)``."""
-        return np.array(self._lr, dtype=float)
+        return self._arrays["lr"]
 
     @property
     def recorded_epochs(self) -> np.ndarray:
         """Epochs whose parameters were recorded, shape ``(m,)``."""
-        return np.array(self._epochs, dtype=int)
+        return self._arrays["recorded_epochs"]
 
     @property
     def parameters(self) -> np.ndarray:
         """Weights and biases at the recorded epochs, shape ``(m, P)``."""
-        return np.array(self._parameters, dtype=float).reshape(len(self._epochs), len(self.parameter_names))
+        return self._arrays["parameters"]
 
     @property
     def gradients(self) -> np.ndarray:
         """Gradients of each recorded epoch's first batch, shape ``(m, P)``."""
-        return np.array(self._gradients, dtype=float).reshape(len(self._epochs), len(self.parameter_names))
+        return self._arrays["gradients"]
 
     @property
     def predictions(self) -> np.ndarray:
         """Output for the watched sample at the recorded epochs, shape ``(m, k)``."""
-        return np.array(self._predictions, dtype=float).reshape(len(self._epochs), len(self.sample_y))
+        return self._arrays["predictions"]
 
     def parameter(self, name: str) -> np.ndarray:
         """The recorded values of one parameter (``'I1->H4'`` or ``'H4.bias'``), shape ``(m,)``.
@@ -511,6 +528,7 @@ def fit(
         err.history = history  # type: ignore[attr-defined]
         raise
     finally:
+        history._finish()
         if bar is not None:
             bar.close()
     return history
