@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Any, Generator, Iterable, Iterator, Sequence, Union
 
 import networkx as nx
 import numpy as np
@@ -22,6 +22,12 @@ from .losses import Loss, get_loss
 from .node import Node
 from .notation import format_value
 from .seeding import Seed
+
+if TYPE_CHECKING:
+    from .explain import Explanation
+    from .lint import Finding
+    from .paths import Path
+    from .stepping import Step
 
 __all__ = ["Network"]
 
@@ -61,6 +67,7 @@ class Network:
         self._groups: dict[Activation, list[Node]] = {}
         self._forward_valid = False
         self._loss_grads: dict[Node, Any] = {}
+        self._loss_target: tuple[Loss, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -513,7 +520,8 @@ class Network:
 
         Returns the loss, the zero gradient and the batch-mean function;
         the derivatives are kept in ``self._loss_grads`` (output node ->
-        ``dL/dpost`` from the loss alone).
+        ``dL/dpost`` from the loss alone), the loss and the targets in
+        ``self._loss_target`` (for explanations).
         """
         self._require_forward("backward")
         loss_fn = get_loss(loss)
@@ -523,6 +531,7 @@ class Network:
         batched = predicted.ndim == 2
         direct = loss_fn.grad(predicted, target)
         self._loss_grads = dict(zip(self._outputs, list(direct.T) if batched else direct.tolist()))
+        self._loss_target = (loss_fn, target)
         zero: Any = np.zeros(predicted.shape[0]) if batched else 0.0
         return value, zero, _batch_mean if batched else _identity
 
@@ -564,6 +573,77 @@ class Network:
 
     def _stop_node(self, stop_at: NodeRef | None) -> Node | None:
         return None if stop_at is None else self.node(stop_at)
+
+    # ------------------------------------------------------------------ stepping and explaining
+    def forward_steps(self, x: ArrayLike) -> Iterator[Step]:
+        """The forward pass one node at a time; see :func:`nodenet.stepping.forward_steps`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> [step.node.name for step in net.forward_steps([1.0])]
+        ['I1', 'O2']
+        """
+        from .stepping import forward_steps
+
+        return forward_steps(self, x)
+
+    def backward_steps(self, y: ArrayLike, *, loss: Union[str, Loss] = "l2") -> Generator[Step, None, float]:
+        """The backward pass one node at a time; see :func:`nodenet.stepping.backward_steps`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> _ = net.forward([1.0])
+        >>> [step.node.name for step in net.backward_steps([0.0])]
+        ['O2', 'I1']
+        """
+        from .stepping import backward_steps
+
+        return backward_steps(self, y, loss=loss)
+
+    def explain(
+        self,
+        name: NodeRef | None = None,
+        *,
+        format: str = "text",
+        sample: int = 0,
+        digits: int = 4,
+    ) -> Explanation:
+        """The chapter's formulas with the numbers; see :func:`nodenet.explain.explain`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> _ = net.forward([1.0]); _ = net.backward([0.0])
+        >>> print(net.explain("O2").text.splitlines()[1])
+        O2_in = λ1,2·I1 + b2 = (0.0976)(1.0000) + (0.1076) = 0.2052
+        """
+        from .explain import explain
+
+        return explain(self, name, format=format, sample=sample, digits=digits)
+
+    def paths(self, source: NodeRef, target: NodeRef, *, limit: int = 10000) -> list[Path]:
+        """Every directed path with its product of derivatives; see :func:`nodenet.paths.paths`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> _ = net.forward([0.5, 0.2, 0.7])
+        >>> [str(path).split(":")[0] for path in net.paths("I1", "O6")]
+        ['I1 → H4 → O6', 'I1 → H5 → O6']
+        """
+        from .paths import paths
+
+        return paths(self, source, target, limit=limit)
+
+    def lint(self) -> list[Finding]:
+        """Structural findings (dead or unreachable nodes, ...); see :func:`nodenet.lint.lint`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([2, 1], seed=0)
+        >>> net.lint()
+        []
+        """
+        from .lint import lint
+
+        return lint(self)
 
     def zero_grad(self) -> None:
         """Clear every gradient cache (set it to ``None``).
