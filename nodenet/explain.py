@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .errors import InvalidArgument, NotComputedError
-from .notation import bias_symbol, signal_symbol, target_symbol, weight_symbol
+from .notation import bias_symbol, function_symbol, signal_symbol, target_symbol, weight_symbol
 
 if TYPE_CHECKING:
     from .network import Network, NodeRef
@@ -72,9 +72,7 @@ class _Style:
         return " - " if self.latex else " − "
 
     def function(self, name: str) -> str:
-        if name == "sigmoid":
-            return r"\sigma" if self.latex else "σ"
-        return rf"\operatorname{{{name}}}" if self.latex else name
+        return function_symbol(name, latex=self.latex)
 
     def square(self, text: str) -> str:
         return f"{text}^2" if self.latex else f"{text}²"

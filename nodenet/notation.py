@@ -31,6 +31,7 @@ __all__ = [
     "bias_symbol",
     "signal_symbol",
     "target_symbol",
+    "function_symbol",
     "weight_name",
     "bias_name",
 ]
@@ -101,6 +102,17 @@ def target_symbol(name: str, *, latex: bool = False) -> str:
     if latex:
         return f"y_{{{number if number is not None else _latex_name(name)}}}"
     return f"y{number}" if number is not None else f"y({name})"
+
+
+def function_symbol(activation: str, *, latex: bool = False) -> str:
+    """The symbol of an activation function: ``σ`` for the sigmoid, else its name.
+
+    >>> print(function_symbol("sigmoid"), function_symbol("tanh"), function_symbol("sigmoid", latex=True))
+    σ tanh \\sigma
+    """
+    if activation == "sigmoid":
+        return r"\sigma" if latex else "σ"
+    return rf"\operatorname{{{activation}}}" if latex else activation
 
 
 def weight_name(source: str, target: str) -> str:
