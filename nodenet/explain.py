@@ -370,24 +370,15 @@ def _activation_formula(net: Network, node: Node, s: _Style, num: _Numbers) -> F
             f"{num(node.post)}({num(node.grad_post)}{s.minus}({inner_numbers}))",
             result,
         )
-    if activation == "identity":
-        return d_pre, f"1{s.times}{d_me}", f"(1){num(node.grad_post)}", result
-    if activation == "sigmoid":
-        value = num.plain(node.post)
-        return (
-            d_pre,
-            f"(1{s.minus}{me}){s.times}{me}{s.times}{d_me}",
-            f"(1{s.minus}{value}){num(node.post)}{num(node.grad_post)}",
-            result,
-        )
-    if activation == "tanh":
-        value = num.plain(node.post)
-        return (
-            d_pre,
-            f"(1{s.minus}{s.square(me)}){s.times}{d_me}",
-            f"(1{s.minus}{s.square(value)}){num(node.grad_post)}",
-            result,
-        )
+    post = num.plain(node.post)
+    # The derivative through the node's output where the chapter writes it so; else α'(pre).
+    written = {
+        "identity": ("1", "(1)"),
+        "sigmoid": (f"(1{s.minus}{me}){s.times}{me}", f"(1{s.minus}{post}){num(node.post)}"),
+        "tanh": (f"(1{s.minus}{s.square(me)})", f"(1{s.minus}{s.square(num(node.post))})"),
+    }
     derivative = node._activation.derivative(node.pre, node.post)
-    symbol = f"{s.function(activation)}'({s.signal(node.name, pre=True)})"
-    return d_pre, f"{symbol}{s.times}{d_me}", num(derivative) + num(node.grad_post), result
+    symbol, numbers = written.get(
+        activation, (f"{s.function(activation)}'({s.signal(node.name, pre=True)})", num(derivative))
+    )
+    return d_pre, f"{symbol}{s.times}{d_me}", numbers + num(node.grad_post), result
