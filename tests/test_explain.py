@@ -119,15 +119,13 @@ def test_errors_say_what_to_call_or_what_is_allowed():
 
 
 FUNCTIONS = {name: get_activation(name).value for name in ACTIVATIONS if name != "softmax"}
-FUNCTIONS.update(σ=FUNCTIONS["sigmoid"], exp=math.exp)
+FUNCTIONS["exp"] = math.exp
 
 
 def evaluate(numbers):
     """The value of a formula's numbers side, e.g. ``(0.3)(0.5) + (0.1)``."""
     expression = numbers.replace("−", "-").replace("²", "**2").replace(")(", ")*(").replace("σ", "sigmoid")
-    for name in FUNCTIONS:
-        expression = expression.replace(f"{name}(", f"FUNCTIONS['{name}'](")
-    return eval(expression, {"FUNCTIONS": {k: (lambda fn: lambda v: float(fn(float(v))))(fn) for k, fn in FUNCTIONS.items()}})
+    return eval(expression, {name: (lambda fn: lambda v: float(fn(float(v))))(fn) for name, fn in FUNCTIONS.items()})
 
 
 @st.composite
