@@ -636,6 +636,6 @@ def _check_finite(array: np.ndarray, names: list[str], kind: str, *, single: boo
         row, col = (int(i) for i in np.argwhere(bad)[0])
         where = "" if single else f" in sample row {row}"
         raise InvalidArgument(
-            f"The {kind} value for {names[col]!r}{where} is {array[row, col]!r}; "
+            f"The {kind} value for {names[col]!r}{where} is {float(array[row, col])!r}; "
             f"{kind}s must be finite numbers (clean or impute NaN and inf first)."
         )
