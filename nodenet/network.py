@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Sequence, Union
 
 import networkx as nx
 import numpy as np

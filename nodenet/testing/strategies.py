@@ -115,7 +115,7 @@ def networks(
     return build()
 
 
-def _batch_shape(net: Network, batch: int | None, width: int) -> tuple[int, ...]:
+def _batch_shape(batch: int | None, width: int) -> tuple[int, ...]:
     if batch is not None and not (isinstance(batch, int) and batch >= 1):
         raise InvalidArgument(f"batch must be None or an int >= 1; got {batch!r}.")
     return (width,) if batch is None else (batch, width)
@@ -134,7 +134,7 @@ def inputs_for(
     """
     from hypothesis.extra.numpy import arrays
 
-    shape = _batch_shape(net, batch, len(net.inputs))
+    shape = _batch_shape(batch, len(net.inputs))
     elements = st.floats(-max_value, max_value, allow_nan=False, allow_infinity=False)
     return arrays(float, shape, elements=elements)
 
@@ -152,7 +152,7 @@ def targets_for(
     from hypothesis.extra.numpy import arrays
 
     k = len(net.outputs)
-    shape = _batch_shape(net, batch, k)
+    shape = _batch_shape(batch, k)
     if one_hot:
         rows = st.lists(st.integers(0, k - 1), min_size=batch or 1, max_size=batch or 1)
         eye = np.eye(k)
