@@ -394,8 +394,9 @@ class Network:
             Values of the input nodes in ``net.inputs`` order.
         stop_at : str or Node, optional
             Call :func:`breakpoint` just before this node is computed; the
-            debugger opens in a frame whose locals include ``node`` and its
-            ``incoming`` connections (type ``n`` to compute ``node.pre``).
+            debugger opens in the frame that computes it, whose locals include
+            ``node`` and its ``incoming`` connections (``r`` runs the rest of
+            the node's computation, ``p node`` then shows its ``pre`` and ``post``).
 
         Returns
         -------

@@ -70,12 +70,15 @@ def test_identity_output_has_derivative_one_not_the_chapters_sigmoid_factor():
 
 
 def test_whole_network_goes_forward_then_backward():
-    text = str(chapter().explain())
-    titles = [line for line in text.splitlines() if "(" in line and ":" in line and "=" not in line]
-    names = ["I1", "I2", "I3", "H4", "H5", "O6"]
-    assert titles == [f"{n} ({nodenet.Network.from_layers([3, 2, 1], seed=13)[n].kind}, "
-                      f"{'sigmoid' if n[0] == 'H' else 'identity'}): {phase}"
-                      for phase, order in (("forward", names), ("backward", names[::-1])) for n in order]
+    net = chapter()
+    text = str(net.explain())
+    titles = [line for line in text.splitlines() if "=" not in line]
+    assert titles == [
+        f"{node.name} ({node.kind}, {node.activation}): {phase}"
+        for phase, order in (("forward", net.nodes), ("backward", net.nodes[::-1]))
+        for node in order
+    ]
+    assert titles[3] == "H4 (hidden, sigmoid): forward"
     assert "∂L/∂I1 = λ1,4·∂L/∂H4_in + λ1,5·∂L/∂H5_in" in text  # the two paths, erratum 3
 
 
@@ -118,14 +121,18 @@ def test_errors_say_what_to_call_or_what_is_allowed():
         net.explain("H9")
 
 
-FUNCTIONS = {name: get_activation(name).value for name in ACTIVATIONS if name != "softmax"}
+def on_floats(function):
+    return lambda value: float(function(float(value)))
+
+
+FUNCTIONS = {name: on_floats(get_activation(name).value) for name in ACTIVATIONS if name != "softmax"}
 FUNCTIONS["exp"] = math.exp
 
 
 def evaluate(numbers):
     """The value of a formula's numbers side, e.g. ``(0.3)(0.5) + (0.1)``."""
     expression = numbers.replace("−", "-").replace("²", "**2").replace(")(", ")*(").replace("σ", "sigmoid")
-    return eval(expression, {name: (lambda fn: lambda v: float(fn(float(v))))(fn) for name, fn in FUNCTIONS.items()})
+    return eval(expression, dict(FUNCTIONS))
 
 
 @st.composite
@@ -149,7 +156,7 @@ def test_every_formula_evaluates_to_its_result_and_to_the_cache(problem):
             assert evaluate(sides[2]) == pytest.approx(float(sides[3]), rel=1e-8, abs=1e-8), line
             checked += 1
     for node in net.nodes:
-        pick = (lambda v: float(np.atleast_1d(v)[sample]))
-        assert f" = {pick(node.post):.12f}\n" in text + "\n"
-        assert f"∂L/∂{node.name} = " in text and f" = {pick(node.grad_post):.12f}\n" in text + "\n"
+        post, grad_post = (float(np.atleast_1d(value)[sample]) for value in (node.post, node.grad_post))
+        assert f" = {post:.12f}\n" in text + "\n"
+        assert f"∂L/∂{node.name} = " in text and f" = {grad_post:.12f}\n" in text + "\n"
     assert checked >= len(net.nodes) - len(net.inputs)

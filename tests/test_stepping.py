@@ -32,8 +32,8 @@ def assert_same(left, right):
             np.testing.assert_array_equal(x, y, err_msg=key)
 
 
-@given(problems(), st.booleans())
-def test_steps_visit_nodes_in_order_and_end_with_the_plain_caches(problem, softmax_free):
+@given(problems())
+def test_steps_visit_nodes_in_order_and_end_with_the_plain_caches(problem):
     run_and_compare(*problem, loss="l2")
 
 
