@@ -25,70 +25,78 @@ from .errors import (
     ShapeError,
     TopologyError,
 )
+from .explain import Explanation
 from .initializers import INITIALIZERS, initialize
 from .io import load, save
+from .lint import Finding
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
 from .node import Node
 from .optimizers import (
     SCHEDULES,
+    SGD,
     Adam,
     ChapterDecay,
     Constant,
     ExponentialDecay,
     Optimizer,
     Schedule,
-    SGD,
     StepDecay,
     TimeDecay,
 )
+from .paths import Path
+from .stepping import Step
 from .testing.gradients import GradientReport, check_gradients
 from .training import EpochInfo, History, fit, predict
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activation",
     "ACTIVATIONS",
+    "Activation",
     "Adam",
     "ChapterDecay",
-    "check_gradients",
     "Connection",
     "Constant",
     "CycleError",
     "DivergenceError",
     "EpochInfo",
+    "Explanation",
     "ExponentialDecay",
-    "fit",
+    "Finding",
     "FormatError",
-    "from_one_hot",
-    "get_activation",
-    "get_loss",
     "GradientReport",
     "History",
-    "initialize",
     "INITIALIZERS",
     "InvalidArgument",
-    "load",
-    "Loss",
     "LOSSES",
+    "Loss",
     "MinMaxScaler",
     "Network",
     "Node",
-    "NodenetError",
     "NodeNotFound",
+    "NodenetError",
     "NotComputedError",
-    "one_hot",
     "Optimizer",
-    "predict",
-    "save",
-    "Schedule",
+    "Path",
     "SCHEDULES",
     "SGD",
+    "Schedule",
     "ShapeError",
+    "Step",
     "StepDecay",
     "TimeDecay",
     "TopologyError",
+    "check_gradients",
+    "fit",
+    "from_one_hot",
+    "get_activation",
+    "get_loss",
+    "initialize",
+    "load",
+    "one_hot",
+    "predict",
+    "save",
     "train_test_split",
     "__version__",
 ]
