@@ -299,9 +299,9 @@ class History:
 
 
 # --------------------------------------------------------------------------- validation
-def _matrix(values: ArrayLike, width: int, what: str, names: list[str]) -> np.ndarray:
+def _matrix(values: ArrayLike, width: int, what: str, names: list[str], *, targets: bool = False) -> np.ndarray:
     array = finite_array(values, what, names)
-    if array.ndim == 1 and width == 1 and what.startswith("Y"):
+    if targets and array.ndim == 1 and width == 1:  # (n,) targets of a single output
         array = array[:, None]
     if array.ndim != 2 or array.shape[1] != width:
         raise ShapeError(
@@ -315,7 +315,7 @@ def _data(net: Network, X: ArrayLike, Y: ArrayLike, what: str) -> tuple[np.ndarr
     inputs = [node.name for node in net.inputs]
     outputs = [node.name for node in net.outputs]
     x = _matrix(X, len(inputs), f"X{what}", inputs)
-    y = _matrix(Y, len(outputs), f"Y{what}", outputs)
+    y = _matrix(Y, len(outputs), f"Y{what}", outputs, targets=True)
     if x.shape[0] != y.shape[0]:
         raise ShapeError(f"X{what} has {x.shape[0]} rows but Y{what} has {y.shape[0]}; give one target row per input row.")
     return x, y
