@@ -13,6 +13,7 @@ Network(3 inputs, 2 hidden, 1 outputs; 8 connections, 11 parameters)
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .connection import Connection
+from .data import MinMaxScaler, from_one_hot, one_hot, train_test_split
 from .errors import (
     CycleError,
     DivergenceError,
@@ -26,42 +27,76 @@ from .errors import (
 )
 from .explain import Explanation
 from .initializers import INITIALIZERS, initialize
+from .io import load, save
 from .lint import Finding
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
 from .node import Node
+from .optimizers import (
+    SCHEDULES,
+    SGD,
+    Adam,
+    ChapterDecay,
+    Constant,
+    ExponentialDecay,
+    Optimizer,
+    Schedule,
+    StepDecay,
+    TimeDecay,
+)
 from .paths import Path
 from .stepping import Step
 from .testing.gradients import GradientReport, check_gradients
+from .training import EpochInfo, History, fit, predict
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ACTIVATIONS",
     "Activation",
+    "Adam",
+    "ChapterDecay",
     "Connection",
+    "Constant",
     "CycleError",
     "DivergenceError",
+    "EpochInfo",
     "Explanation",
+    "ExponentialDecay",
     "Finding",
     "FormatError",
     "GradientReport",
+    "History",
     "INITIALIZERS",
     "InvalidArgument",
     "LOSSES",
     "Loss",
+    "MinMaxScaler",
     "Network",
     "Node",
     "NodeNotFound",
     "NodenetError",
     "NotComputedError",
+    "Optimizer",
     "Path",
+    "SCHEDULES",
+    "SGD",
+    "Schedule",
     "ShapeError",
     "Step",
+    "StepDecay",
+    "TimeDecay",
     "TopologyError",
     "check_gradients",
+    "fit",
+    "from_one_hot",
     "get_activation",
     "get_loss",
     "initialize",
+    "load",
+    "one_hot",
+    "predict",
+    "save",
+    "train_test_split",
     "__version__",
 ]
