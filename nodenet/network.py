@@ -21,6 +21,7 @@ from .errors import (
 from .losses import Loss, get_loss
 from .node import Node
 from .notation import format_value
+from .parameters import ParameterStore
 from .seeding import Seed
 
 __all__ = ["Network"]
@@ -54,6 +55,7 @@ class Network:
 
     def __init__(self) -> None:
         self.graph: nx.DiGraph = nx.DiGraph()
+        self._params = ParameterStore()
         self._inputs: list[Node] = []
         self._outputs: list[Node] = []
         self._added: dict[str, int] = {}
@@ -217,6 +219,7 @@ class Network:
         conn.source._outgoing.remove(conn)
         conn.target._incoming.remove(conn)
         self.graph.remove_edge(conn.source.name, conn.target.name)
+        _detach(conn)
         self._structure_changed()
 
     def remove_node(self, name: NodeRef) -> None:
@@ -236,6 +239,7 @@ class Network:
         self.graph.remove_node(node.name)
         del self._added[node.name]
         node._network = None
+        _detach(node)
         self._structure_changed()
 
     def _add(self, node: Node) -> Node:
@@ -247,7 +251,7 @@ class Network:
         return node
 
     def _link(self, src: Node, dst: Node, weight: float) -> Connection:
-        conn = Connection(src, dst, weight)
+        conn = Connection(src, dst, weight, self._params)
         self.graph.add_edge(src.name, dst.name, connection=conn)
         src._outgoing.append(conn)
         dst._incoming.append(conn)
@@ -411,15 +415,16 @@ class Network:
         zero: Any = np.zeros(batch) if batch else 0.0
         for node, value in zip(self._inputs, columns):
             node.pre = node.post = value
+        self._params.clear_grads()
+        values = self._params.values.tolist()
         for node in self._order:  # type: ignore[union-attr]
             node._clear_gradients()
             if node.kind == "input":
                 continue
             total = zero
             for conn in node._incoming:
-                conn.grad_weight = None
-                total = total + conn._weight * conn.source.post
-            node.pre = total + node._bias
+                total = total + values[conn._slot] * conn.source.post
+            node.pre = total + values[node._slot]
             if not node._activation.is_group:
                 node.post = node._activation.value(node.pre)
         for activation, members in self._groups.items():
@@ -480,11 +485,12 @@ class Network:
                 node.grad_pre = grad
         mean = _batch_mean if batched else _identity
         zero: Any = np.zeros(predicted.shape[0]) if batched else 0.0
+        values = self._params.values.tolist()
         for node in reversed(self._order):  # type: ignore[arg-type]
             if not node._activation.is_group:
                 grad_post = node.grad_post if node.kind == "output" else zero
                 for conn in node._outgoing:
-                    grad_post = grad_post + conn._weight * conn.target.grad_pre
+                    grad_post = grad_post + values[conn._slot] * conn.target.grad_pre
                 node.grad_post = grad_post
                 if node.kind == "input":
                     node.grad_pre = grad_post
@@ -507,8 +513,7 @@ class Network:
         """
         for node in self._plan():
             node._clear_gradients()
-            for conn in node._incoming:
-                conn.grad_weight = None
+        self._params.clear_grads()
 
     # ------------------------------------------------------------------ helpers
     def _require_forward(self, what: str) -> None:
@@ -579,6 +584,16 @@ class Network:
         ]
         widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
         return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def _detach(item: Union[Node, Connection]) -> None:
+    """Move a removed node's or connection's parameter out of the network's store."""
+    if item._slot is None:
+        return
+    store, slot = item._store, item._slot
+    item._store = ParameterStore(1)
+    item._slot = item._store.allocate(store.values.item(slot))
+    store.release(slot)
 
 
 def _identity(value: Any) -> Any:
