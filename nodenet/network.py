@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Sequence, Union
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 import networkx as nx
 import numpy as np
@@ -23,6 +23,9 @@ from .node import Node
 from .notation import format_value
 from .parameters import ParameterStore
 from .seeding import Seed
+
+if TYPE_CHECKING:
+    from .compiled import CompiledPlan
 
 __all__ = ["Network"]
 
@@ -62,6 +65,7 @@ class Network:
         self._order: list[Node] | None = None
         self._groups: dict[Activation, list[Node]] = {}
         self._forward_valid = False
+        self._compiled: CompiledPlan | None = None
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -260,6 +264,7 @@ class Network:
 
     def _structure_changed(self) -> None:
         self._order = None
+        self._compiled = None
         self._forward_valid = False
 
     # ------------------------------------------------------------------ looking up
@@ -364,6 +369,20 @@ class Network:
             self._groups = groups
             self._order = order
         return self._order
+
+    def compile(self) -> CompiledPlan:
+        """The network's :class:`~nodenet.compiled.CompiledPlan` (cached until the structure changes).
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> net.compile() is net.compile()
+        True
+        """
+        if self._compiled is None:
+            from .compiled import CompiledPlan
+
+            self._compiled = CompiledPlan(self)
+        return self._compiled
 
     def validate(self) -> None:
         """Raise :class:`TopologyError` if the network cannot be computed.
@@ -542,12 +561,16 @@ class Network:
             f"batch, one value per input node ({', '.join(names)}); got shape {array.shape}."
         )
 
-    def _targets(self, y: ArrayLike) -> np.ndarray:
-        """Targets validated against the outputs and the batch of the last forward pass."""
+    def _targets(self, y: ArrayLike, batch: int | None = None) -> np.ndarray:
+        """Targets validated against the outputs and the batch size (0 for one sample).
+
+        The batch size defaults to that of the last forward pass.
+        """
         names = [node.name for node in self._outputs]
         array = _named_values(y, names, "output") if isinstance(y, Mapping) else _as_float_array(y, "targets")
-        first = self._outputs[0].post
-        batch = first.shape[0] if isinstance(first, np.ndarray) else 0
+        if batch is None:
+            first = self._outputs[0].post
+            batch = first.shape[0] if isinstance(first, np.ndarray) else 0
         k = len(names)
         if batch and array.ndim == 1 and k == 1 and array.shape[0] == batch:
             array = array[:, None]
