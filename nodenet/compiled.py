@@ -58,6 +58,7 @@ class _Level:
     positions: np.ndarray  # ... and their flat positions in the weight matrix
     shape: tuple[int, int]
     activations: list[tuple[Activation, int, int]]
+    feeds_on_computed: bool  # some source is not an input node
 
     def weights(self, values: np.ndarray) -> np.ndarray:
         if self.slot_matrix is not None:
@@ -112,6 +113,18 @@ class CompiledPlan:
             start = stop
         self._signals: tuple[np.ndarray, np.ndarray] | None = None
         self._weights: list[np.ndarray] = []
+        self._scratch: dict[tuple[str, int], np.ndarray] = {}
+        self._signals_are_scratch = False
+
+    def _buffer(self, name: str, n: int, fresh: bool) -> np.ndarray:
+        """A ``(nodes, n)`` array: new when its rows become node caches, else reused."""
+        if fresh:
+            return np.empty((len(self.nodes), n))
+        key = (name, n)
+        if key not in self._scratch:
+            self._scratch = {k: v for k, v in self._scratch.items() if k[1] == n}
+            self._scratch[key] = np.empty((len(self.nodes), n))
+        return self._scratch[key]
 
     def _level(self, start: int, stop: int, row: dict[str, int]) -> _Level:
         members = self.nodes[start:stop]
@@ -140,7 +153,10 @@ class CompiledPlan:
             else:
                 activations.append((node._activation, offset, offset + 1))
         bias_slots = np.array([node._slot for node in members], dtype=np.intp)
-        return _Level(start, stop, sources, bias_slots, slot_matrix, slots_array, positions_array, shape, activations)
+        feeds_on_computed = bool(source_rows) and source_rows[-1] >= self._inputs
+        return _Level(
+            start, stop, sources, bias_slots, slot_matrix, slots_array, positions_array, shape, activations, feeds_on_computed
+        )
 
     def forward(self, X: Any, *, caches: bool = True) -> np.ndarray:
         """Outputs ``(n, k)`` for inputs ``X`` ``(n, p)``; fills the node caches.
@@ -148,12 +164,11 @@ class CompiledPlan:
         With ``caches=False`` the node caches are left alone (the training loop
         refreshes them only at the end of an epoch).
         """
-        columns, n = self._net._input_columns(X)
-        if not n:
-            columns, n = [np.array([value]) for value in columns], 1
-        pre = np.empty((len(self.nodes), n))
-        post = np.empty((len(self.nodes), n))
-        post[: self._inputs] = columns
+        inputs = np.atleast_2d(self._net._input_array(X))
+        n = inputs.shape[0]
+        pre = self._buffer("pre", n, caches)
+        post = self._buffer("post", n, caches)
+        post[: self._inputs] = inputs.T
         pre[: self._inputs] = post[: self._inputs]
         values = self._store.values
         self._weights = []
@@ -169,6 +184,7 @@ class CompiledPlan:
         for activation, rows in self._groups:
             post[rows] = np.array(activation.group_value(pre[rows]))
         self._signals = (pre, post)
+        self._signals_are_scratch = not caches
         self._store.clear_grads()
         if caches:
             self._write_caches(pre, post, None, None)
@@ -179,18 +195,23 @@ class CompiledPlan:
         """Backpropagate against ``Y`` ``(n, k)``; returns the mean loss.
 
         Parameter gradients (batch means) go to the parameter store, where
-        ``Connection.grad_weight`` and ``Node.grad_bias`` read them.
+        ``Connection.grad_weight`` and ``Node.grad_bias`` read them.  With
+        ``caches=False`` the node caches are left alone and the gradients
+        with respect to the inputs are not computed.
         """
         if self._signals is None:
             raise NotComputedError("The compiled plan has no signals yet; call plan.forward(X) first.")
         pre, post = self._signals
+        if caches and self._signals_are_scratch:  # caches must not alias reused buffers
+            pre, post = pre.copy(), post.copy()
         n = pre.shape[1]
         loss_fn = get_loss(loss)
-        predicted = post[self._output_rows].T
+        predicted = np.ascontiguousarray(post[self._output_rows].T)
         target = self._net._targets(Y, batch=n)
         value = float(np.mean(loss_fn.value(predicted, target)))
-        grad_post = np.zeros_like(pre)
-        grad_pre = np.empty_like(pre)
+        grad_post = self._buffer("grad_post", n, caches)
+        grad_post.fill(0.0)
+        grad_pre = self._buffer("grad_pre", n, caches)
         grad_post[self._output_rows] = loss_fn.grad(predicted, target).T
         for activation, rows in self._groups:
             grad_pre[rows] = np.array(activation.group_grad_pre(post[rows], grad_post[rows]))
@@ -202,7 +223,8 @@ class CompiledPlan:
             block = grad_pre[level.start : level.stop]
             level.store_grads(grads, (block @ post[level.sources].T) / n)
             grads[level.bias_slots] = block.mean(axis=1)
-            grad_post[level.sources] += weights.T @ block
+            if caches or level.feeds_on_computed:
+                grad_post[level.sources] += weights.T @ block
         grad_pre[: self._inputs] = grad_post[: self._inputs]
         self._store.known[: self._store.size] = True
         if caches:

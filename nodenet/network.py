@@ -548,14 +548,21 @@ class Network:
 
     def _input_columns(self, x: ArrayLike) -> tuple[list, int]:
         """Validated input values per input node, and the batch size (0 for one sample)."""
+        array = self._input_array(x)
+        if array.ndim == 1:
+            return array.tolist(), 0
+        return list(np.ascontiguousarray(array.T)), array.shape[0]
+
+    def _input_array(self, x: ArrayLike) -> np.ndarray:
+        """Inputs as a validated float array of shape (p,) or (n, p)."""
         names = [node.name for node in self._inputs]
         array = _named_values(x, names, "input") if isinstance(x, Mapping) else _as_float_array(x, "inputs")
         if array.ndim == 1 and array.shape[0] == len(names):
             _check_finite(array[None, :], names, "input", single=True)
-            return array.tolist(), 0
+            return array
         if array.ndim == 2 and array.shape[1] == len(names) and array.shape[0] > 0:
             _check_finite(array, names, "input", single=False)
-            return list(np.ascontiguousarray(array.T)), array.shape[0]
+            return array
         raise ShapeError(
             f"Expected inputs of shape ({len(names)},) for one sample or (n, {len(names)}) for a "
             f"batch, one value per input node ({', '.join(names)}); got shape {array.shape}."

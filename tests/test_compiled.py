@@ -92,3 +92,16 @@ def test_backward_before_forward_is_refused():
     plan = nodenet.Network.from_layers([2, 1], seed=0).compile()
     with pytest.raises(nodenet.NotComputedError, match="plan.forward"):
         plan.backward([[0.0]])
+
+
+def test_caches_never_alias_the_reused_training_buffers():
+    net = nodenet.Network.from_layers([2, 3, 1], seed=2)
+    plan = net.compile()
+    X1, X2 = np.ones((4, 2)), np.zeros((4, 2))
+    plan.forward(X1, caches=False)
+    plan.backward(np.ones((4, 1)))
+    kept = net["H3"].post.copy()
+    held = net["H3"].post
+    plan.forward(X2, caches=False)
+    plan.backward(np.ones((4, 1)), caches=False)
+    np.testing.assert_array_equal(held, kept)
