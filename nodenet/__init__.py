@@ -24,10 +24,14 @@ from .errors import (
     ShapeError,
     TopologyError,
 )
+from .explain import Explanation
 from .initializers import INITIALIZERS, initialize
+from .lint import Finding
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
 from .node import Node
+from .paths import Path
+from .stepping import Step
 from .testing.gradients import GradientReport, check_gradients
 
 __version__ = "0.1.0"
@@ -38,6 +42,8 @@ __all__ = [
     "Connection",
     "CycleError",
     "DivergenceError",
+    "Explanation",
+    "Finding",
     "FormatError",
     "GradientReport",
     "INITIALIZERS",
@@ -49,7 +55,9 @@ __all__ = [
     "NodeNotFound",
     "NodenetError",
     "NotComputedError",
+    "Path",
     "ShapeError",
+    "Step",
     "TopologyError",
     "check_gradients",
     "get_activation",
