@@ -41,9 +41,10 @@ if TYPE_CHECKING:
 
 __all__ = ["History", "EpochInfo", "fit", "predict", "PLAN_MIN_ROWS"]
 
-# Batches of at least this many rows run through the compiled plan by default
-# (below it the object path's lower fixed cost wins; see benchmarks/).
-PLAN_MIN_ROWS = 16
+# Batches of at least this many rows run through the compiled plan by default;
+# a one-row batch is faster on the object path, whose caches are then plain
+# floats (benchmarks/compare.py measures both).
+PLAN_MIN_ROWS = 2
 
 ArrayLike = Any
 
@@ -343,6 +344,11 @@ def _batches(n: int, batch_size: Optional[int]) -> list[slice]:
     return [slice(start, start + size) for start in range(0, n, size)]
 
 
+def _rows(part: slice) -> Union[slice, int]:
+    """A one-row batch as its row index: the object path then caches plain floats."""
+    return part.start if part.stop - part.start == 1 else part
+
+
 def _kept(epoch: int, batch: int) -> str:
     if batch == 0:
         return f"its parameters from the start of epoch {epoch}"
@@ -430,8 +436,9 @@ def fit(
         :class:`~nodenet.compiled.CompiledPlan` (matrix products per level
         of the DAG) instead of the object-by-object reference path.  Both
         give the same numbers; ``None`` picks the plan when it pays off
-        (batches of at least ``PLAN_MIN_ROWS`` rows).  With the plan, the
-        node caches hold the last batch of each epoch.
+        (batches of at least ``PLAN_MIN_ROWS`` = 2 rows; a one-row batch
+        runs on the object path with plain-float caches).  With the plan,
+        the node caches hold the last batch of each epoch.
 
     Returns
     -------
@@ -499,8 +506,9 @@ def fit(
                 total = 0.0
                 for number, part in enumerate(slices):
                     if plan is None:
-                        net.forward(xs[part])
-                        batch_loss = net.backward(ys[part], loss=loss_fn)
+                        rows = _rows(part)
+                        net.forward(xs[rows])
+                        batch_loss = net.backward(ys[rows], loss=loss_fn)
                     else:
                         keep = number == len(slices) - 1
                         plan.forward(xs[part], caches=keep)
