@@ -10,15 +10,13 @@ import numpy as np
 
 
 def weights_of(net):
-    """Per-layer weight matrices and bias vectors of a layered nodenet network."""
+    """Per-layer ``(W, b)`` of a layered nodenet network, W of shape (inputs, outputs)."""
     layers, current = [], net.inputs
-    while current:
+    while current[0].outgoing:
         following = [c.target for c in current[0].outgoing]
-        if not following:
-            break
-        W = np.array([[net.connection(s, t).weight for t in following] for s in current])
-        b = np.array([t.bias for t in following])
-        layers.append((W, b))
+        # from_layers connects each target to every source in order: (targets, sources) row-major
+        weights = np.array([c.weight for t in following for c in t.incoming]).reshape(len(following), len(current))
+        layers.append((weights.T.copy(), np.array([t.bias for t in following])))
         current = following
     return layers
 
@@ -40,3 +38,15 @@ def forward_backward(layers, X, Y):
             post = posts[depth]
             delta = (delta @ W.T) * (1.0 - post) * post
     return loss, grads[::-1]
+
+
+def train(layers, X, Y, *, epochs: int, lr: float, batch_size: int | None = None) -> None:
+    """Gradient descent in place on ``layers``, batches in order (no shuffling)."""
+    n = X.shape[0]
+    size = n if batch_size is None else batch_size
+    for _ in range(epochs):
+        for start in range(0, n, size):
+            _, grads = forward_backward(layers, X[start : start + size], Y[start : start + size])
+            for (W, b), (gW, gb) in zip(layers, grads):
+                W -= lr * gW
+                b -= lr * gb

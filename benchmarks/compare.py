@@ -1,0 +1,274 @@
+"""nodenet against a hand-vectorized numpy MLP, plain Python, PyTorch and micrograd.
+
+Every runner trains the same network (sigmoid hidden layers, identity
+outputs, L2 loss, plain gradient descent, float64, no shuffling) from the
+same initial weights on the same data; the table shows the median time of
+several runs, all measured in this one run, and the ratio to numpy.
+
+    python benchmarks/compare.py [--repeat 5] [--quick]
+
+PyTorch and micrograd are used when installed (``pip install torch
+micrograd``); runners that would take minutes are skipped and marked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+import nodenet
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import numpy_mlp  # noqa: E402
+import plain_mlp  # noqa: E402
+
+WORKLOADS = [
+    # name, widths, rows, batch size (None: full batch), epochs, learning rate
+    ("chapter 3-2-1, one sample, 1000 epochs", [3, 2, 1], 1, None, 1000, 0.2),
+    ("[10,20,3], n=1000, full batch, 20 epochs", [10, 20, 3], 1000, None, 20, 0.1),
+    ("[10,8,6,4,2,1], n=1000, full batch, 20 epochs", [10, 8, 6, 4, 2, 1], 1000, None, 20, 0.1),
+    ("[64,256,256,10], n=10000, batch 256, 2 epochs", [64, 256, 256, 10], 10000, 256, 2, 0.1),
+]
+SLOW_FOR_PLAIN = 2e8  # weight-sample products beyond which the Python loops are skipped
+
+
+def network(widths):
+    return nodenet.Network.from_layers(widths, seed=13 if widths == [3, 2, 1] else 0)
+
+
+def data(widths, rows):
+    if widths == [3, 2, 1]:
+        return np.array([[0.5, 0.2, 0.7]]), np.array([[0.3]])
+    rng = np.random.default_rng(0)
+    return rng.random((rows, widths[0])), rng.random((rows, widths[-1]))
+
+
+def median_time(run, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def nodenet_runner(widths, X, Y, batch, epochs, lr, compiled):
+    def run():
+        net = network(widths)
+        started = time.perf_counter()
+        net.fit(X, Y, epochs=epochs, lr=lr, batch_size=batch, shuffle=False, record_every=0, compiled=compiled)
+        return time.perf_counter() - started
+    return run
+
+
+def torch_runner(widths, X, Y, batch, epochs, lr):
+    import torch
+
+    layers = numpy_mlp.weights_of(network(widths))
+
+    def run():
+        modules = []
+        for depth, (W, b) in enumerate(layers):
+            linear = torch.nn.Linear(*W.shape, dtype=torch.float64)
+            with torch.no_grad():
+                linear.weight.copy_(torch.from_numpy(W.T))
+                linear.bias.copy_(torch.from_numpy(b))
+            modules.append(linear)
+            if depth < len(layers) - 1:
+                modules.append(torch.nn.Sigmoid())
+        model = torch.nn.Sequential(*modules)
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        tx, ty = torch.from_numpy(X), torch.from_numpy(Y)
+        size = len(X) if batch is None else batch
+        started = time.perf_counter()
+        for _ in range(epochs):
+            for start in range(0, len(X), size):
+                optimizer.zero_grad()
+                diff = model(tx[start : start + size]) - ty[start : start + size]
+                loss = 0.5 * (diff * diff).sum() / diff.shape[0]
+                loss.backward()
+                optimizer.step()
+        return time.perf_counter() - started
+    return run
+
+
+def micrograd_runner(widths, X, Y, epochs, lr):
+    from micrograd.engine import Value
+
+    def sigmoid(value):
+        s = 1.0 / (1.0 + np.exp(-value.data))
+        out = Value(float(s), (value,), "sigmoid")
+
+        def backward():
+            value.grad += s * (1.0 - s) * out.grad
+
+        out._backward = backward
+        return out
+
+    layers = numpy_mlp.weights_of(network(widths))
+
+    def run():
+        params = [([[Value(float(w)) for w in row] for row in W.T], [Value(float(v)) for v in b]) for W, b in layers]
+        flat = [v for W, b in params for row in W for v in row] + [v for _, b in params for v in b]
+        started = time.perf_counter()
+        for _ in range(epochs):
+            total = Value(0.0)
+            for x, y in zip(X.tolist(), Y.tolist()):
+                signal = [Value(v) for v in x]
+                for depth, (W, b) in enumerate(params):
+                    pre = [sum((w * s for w, s in zip(row, signal)), bias) for row, bias in zip(W, b)]
+                    signal = pre if depth == len(params) - 1 else [sigmoid(p) for p in pre]
+                total = total + sum(((o - t) ** 2 for o, t in zip(signal, y)), Value(0.0)) * 0.5
+            loss = total * (1.0 / len(X))
+            for v in flat:
+                v.grad = 0.0
+            loss.backward()
+            for v in flat:
+                v.data -= lr * v.grad
+        return time.perf_counter() - started
+    return run
+
+
+def numpy_runner(widths, X, Y, batch, epochs, lr):
+    def run():
+        layers = numpy_mlp.weights_of(network(widths))
+        started = time.perf_counter()
+        numpy_mlp.train(layers, X, Y, epochs=epochs, lr=lr, batch_size=batch)
+        return time.perf_counter() - started
+    return run
+
+
+def plain_runner(widths, X, Y, batch, epochs, lr):
+    Xl, Yl = X.tolist(), Y.tolist()
+
+    def run():
+        layers = [(W.T.tolist(), b.tolist()) for W, b in numpy_mlp.weights_of(network(widths))]
+        started = time.perf_counter()
+        plain_mlp.train(layers, Xl, Yl, epochs=epochs, lr=lr, batch_size=batch)
+        return time.perf_counter() - started
+    return run
+
+
+def timed_median(runner, repeat):
+    return statistics.median(runner() for _ in range(repeat))
+
+
+def check_same_numbers(widths, X, Y, batch, lr):
+    """Two epochs of nodenet (both paths) and numpy land on the same weights."""
+    layers = numpy_mlp.weights_of(network(widths))
+    numpy_mlp.train(layers, X, Y, epochs=2, lr=lr, batch_size=batch)
+    for compiled in (False, True):
+        net = network(widths)
+        net.fit(X, Y, epochs=2, lr=lr, batch_size=batch, shuffle=False, record_every=0, compiled=compiled)
+        ours = numpy_mlp.weights_of(net)
+        for (W, b), (W2, b2) in zip(ours, layers):
+            assert np.allclose(W, W2, rtol=1e-9, atol=1e-12) and np.allclose(b, b2, rtol=1e-9, atol=1e-12)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median; default 5)")
+    parser.add_argument("--quick", action="store_true", help="skip the plain-Python and micrograd runners")
+    args = parser.parse_args()
+    try:
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)
+    except ImportError:
+        torch = None
+    try:
+        import micrograd  # noqa: F401
+    except ImportError:
+        micrograd = None
+
+    columns = ["nodenet reference", "nodenet compiled", "numpy", "plain Python", "PyTorch", "micrograd"]
+    print(f"{'workload':48}" + "".join(f"{c:>19}" for c in columns))
+    for name, widths, rows, batch, epochs, lr in WORKLOADS:
+        X, Y = data(widths, rows)
+        check_same_numbers(widths, X[: min(rows, 512)], Y[: min(rows, 512)], batch, lr)
+        size = sum(a * b for a, b in zip(widths, widths[1:])) * rows * epochs
+        big = widths[0] == 64
+        repeat = 1 if big else args.repeat
+        runners = {
+            "nodenet reference": None if big else nodenet_runner(widths, X, Y, batch, epochs, lr, False),
+            "nodenet compiled": nodenet_runner(widths, X, Y, batch, epochs, lr, True),
+            "numpy": numpy_runner(widths, X, Y, batch, epochs, lr),
+            "plain Python": None if args.quick or size > SLOW_FOR_PLAIN else plain_runner(widths, X, Y, batch, epochs, lr),
+            "PyTorch": torch_runner(widths, X, Y, batch, epochs, lr) if torch else None,
+            "micrograd": micrograd_runner(widths, X, Y, epochs, lr) if micrograd and rows == 1 and not args.quick else None,
+        }
+        times = {key: (timed_median(run, 3 if big else (1 if key in ("plain Python", "micrograd") and rows > 1 else repeat)) if run else None)
+                 for key, run in runners.items()}
+        base = times["numpy"]
+        cells = [f"{t * 1e3:9.1f}ms ({t / base:5.2f}x)" if t else f"{'-':>18}" for t in times.values()]
+        print(f"{name:48}" + "".join(f"{c:>19}" for c in cells))
+    print("(ratio: time / numpy time in this run; '-': not installed, or skipped as too slow)")
+    build_cost()
+    history_cost(args.repeat)
+    sklearn_cost(args.repeat)
+
+
+def build_cost() -> None:
+    tracemalloc.start()
+    start = time.perf_counter()
+    net = nodenet.Network.from_layers([784, 128, 10], seed=0)
+    seconds = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"build [784,128,10] ({net.parameter_count():,} parameters): {seconds:.2f} s, peak {peak / 2**20:.0f} MB (tracemalloc)")
+
+
+def history_cost(repeat: int) -> None:
+    X, Y = data([10, 20, 3], 1000)
+    timings = {}
+    for every in (0, 1):
+        def run(every=every):
+            net = network([10, 20, 3])
+            started = time.perf_counter()
+            net.fit(X, Y, epochs=50, lr=0.1, record_every=every)
+            return time.perf_counter() - started
+        timings[every] = timed_median(run, repeat)
+    print(f"history recording every epoch ([10,20,3], n=1000, 50 epochs): {timings[1] / timings[0] - 1:+.1%} time")
+
+
+def sklearn_cost(repeat: int) -> None:
+    try:
+        from sklearn.datasets import load_diabetes
+        from sklearn.neural_network import MLPRegressor
+    except ImportError:
+        print("scikit-learn not installed: MLPRegressor comparison skipped")
+        return
+    import warnings
+
+    X, y = load_diabetes(return_X_y=True)
+    X = nodenet.MinMaxScaler().fit_transform(X)
+    y = (y - y.mean()) / y.std()
+    epochs = 200
+
+    def ours():
+        net = nodenet.Network.from_layers([10, 20, 1], seed=0)
+        started = time.perf_counter()
+        net.fit(X, y, epochs=epochs, lr=0.01, batch_size=32, optimizer="adam", seed=0, record_every=0)
+        return time.perf_counter() - started
+
+    def theirs():
+        model = MLPRegressor(hidden_layer_sizes=(20,), activation="logistic", solver="adam", learning_rate_init=0.01,
+                             batch_size=32, max_iter=epochs, alpha=0.0, n_iter_no_change=epochs + 1, tol=0.0, random_state=0)
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(X, y)
+        return time.perf_counter() - started
+
+    a, b = timed_median(ours, repeat), timed_median(theirs, repeat)
+    print(f"diabetes [10,20,1], Adam, batch 32, {epochs} epochs: nodenet {a:.2f} s, MLPRegressor {b:.2f} s, ratio {a / b:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
