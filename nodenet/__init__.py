@@ -17,6 +17,7 @@ from .errors import (
     CycleError,
     DivergenceError,
     FormatError,
+    GraphvizNotFound,
     InvalidArgument,
     NodeNotFound,
     NodenetError,
@@ -28,6 +29,7 @@ from .initializers import INITIALIZERS, initialize
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
 from .node import Node
+from .render import render, to_dot, to_svg
 from .testing.gradients import GradientReport, check_gradients
 
 __version__ = "0.1.0"
@@ -40,6 +42,7 @@ __all__ = [
     "DivergenceError",
     "FormatError",
     "GradientReport",
+    "GraphvizNotFound",
     "INITIALIZERS",
     "InvalidArgument",
     "LOSSES",
@@ -55,5 +58,8 @@ __all__ = [
     "get_activation",
     "get_loss",
     "initialize",
+    "render",
+    "to_dot",
+    "to_svg",
     "__version__",
 ]

@@ -26,6 +26,7 @@ __all__ = [
     "NotComputedError",
     "DivergenceError",
     "FormatError",
+    "GraphvizNotFound",
 ]
 
 
@@ -66,3 +67,7 @@ class DivergenceError(NodenetError, FloatingPointError):
 
 class FormatError(NodenetError, ValueError):
     """A file is not a valid nodenet model file."""
+
+
+class GraphvizNotFound(NodenetError, RuntimeError):
+    """The Graphviz ``dot`` program, needed to draw PNG, SVG or PDF files, is missing."""

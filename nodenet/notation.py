@@ -10,6 +10,8 @@ Examples
 ('λ1,4', 'b4')
 >>> weight_symbol("x", "hidden"), bias_symbol("hidden")
 ('λ(x→hidden)', 'b(hidden)')
+>>> pre_symbol("H4"), derivative_symbol(pre_symbol("H4"))
+('H4_in', '∂L/∂H4_in')
 """
 
 from __future__ import annotations
@@ -19,7 +21,16 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["format_value", "node_number", "weight_symbol", "bias_symbol", "weight_name", "bias_name"]
+__all__ = [
+    "format_value",
+    "node_number",
+    "weight_symbol",
+    "bias_symbol",
+    "pre_symbol",
+    "derivative_symbol",
+    "weight_name",
+    "bias_name",
+]
 
 _NUMBERED = re.compile(r"^[A-Za-z]+(\d+)$")
 
@@ -48,6 +59,24 @@ def bias_symbol(name: str) -> str:
     return f"b{number}" if number is not None else f"b({name})"
 
 
+def pre_symbol(name: str) -> str:
+    """The chapter's symbol of a node's pre-activation signal (its output is its name).
+
+    >>> pre_symbol("O6")
+    'O6_in'
+    """
+    return f"{name}_in"
+
+
+def derivative_symbol(symbol: str) -> str:
+    """The symbol of the loss derivative with respect to ``symbol``.
+
+    >>> derivative_symbol("λ1,4")
+    '∂L/∂λ1,4'
+    """
+    return f"∂L/∂{symbol}"
+
+
 def weight_name(source: str, target: str) -> str:
     """An ASCII parameter name for a weight, unique in a network.
 
@@ -66,11 +95,15 @@ def bias_name(name: str) -> str:
     return f"{name}.bias"
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, *, digits: int = 6) -> str:
     """Short text for a cached value: a float, a batch summary or None.
+
+    ``digits`` is the number of significant digits.
 
     >>> format_value(0.420735492403948), format_value(None)
     ('0.420735', 'None')
+    >>> format_value(-0.0073931, digits=2)
+    '-0.0074'
     >>> import numpy as np
     >>> format_value(np.array([0.5, 0.25]))
     'array(n=2, mean=0.375)'
@@ -78,5 +111,5 @@ def format_value(value: Any) -> str:
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        return f"array(n={value.size}, mean={float(np.mean(value)):.6g})"
-    return f"{value:.6g}"
+        return f"array(n={value.size}, mean={float(np.mean(value)):.{digits}g})"
+    return f"{value:.{digits}g}"
