@@ -13,6 +13,7 @@ Network(3 inputs, 2 hidden, 1 outputs; 8 connections, 11 parameters)
 
 from .activations import ACTIVATIONS, Activation, get_activation
 from .connection import Connection
+from .data import MinMaxScaler, from_one_hot, one_hot, train_test_split
 from .errors import (
     CycleError,
     DivergenceError,
@@ -26,40 +27,74 @@ from .errors import (
     TopologyError,
 )
 from .initializers import INITIALIZERS, initialize
+from .io import load, save
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
 from .node import Node
+from .optimizers import (
+    SCHEDULES,
+    Adam,
+    ChapterDecay,
+    Constant,
+    ExponentialDecay,
+    Optimizer,
+    Schedule,
+    SGD,
+    StepDecay,
+    TimeDecay,
+)
 from .render import render, to_dot, to_svg
 from .testing.gradients import GradientReport, check_gradients
+from .training import EpochInfo, History, fit, predict
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS",
     "Activation",
+    "ACTIVATIONS",
+    "Adam",
+    "ChapterDecay",
+    "check_gradients",
     "Connection",
+    "Constant",
     "CycleError",
     "DivergenceError",
+    "EpochInfo",
+    "ExponentialDecay",
+    "fit",
     "FormatError",
-    "GradientReport",
-    "GraphvizNotFound",
-    "INITIALIZERS",
-    "InvalidArgument",
-    "LOSSES",
-    "Loss",
-    "Network",
-    "Node",
-    "NodeNotFound",
-    "NodenetError",
-    "NotComputedError",
-    "ShapeError",
-    "TopologyError",
-    "check_gradients",
+    "from_one_hot",
     "get_activation",
     "get_loss",
+    "GradientReport",
+    "GraphvizNotFound",
+    "History",
     "initialize",
+    "INITIALIZERS",
+    "InvalidArgument",
+    "load",
+    "Loss",
+    "LOSSES",
+    "MinMaxScaler",
+    "Network",
+    "Node",
+    "NodenetError",
+    "NodeNotFound",
+    "NotComputedError",
+    "one_hot",
+    "Optimizer",
+    "predict",
     "render",
+    "save",
+    "Schedule",
+    "SCHEDULES",
+    "SGD",
+    "ShapeError",
+    "StepDecay",
+    "TimeDecay",
     "to_dot",
     "to_svg",
+    "TopologyError",
+    "train_test_split",
     "__version__",
 ]

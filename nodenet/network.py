@@ -580,6 +580,30 @@ class Network:
         widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
         return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
+    # ------------------------------------------------------------------ training
+    def fit(self, X: ArrayLike, Y: ArrayLike, **options: Any) -> Any:
+        """Train this network in place; see :func:`nodenet.training.fit` for the options.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=1000, lr=0.2)
+        History(1000 epochs, final loss 0; 1001 recorded states of 11 parameters)
+        """
+        from .training import fit
+
+        return fit(self, X, Y, **options)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Outputs for one sample ``(p,)`` or rows ``(n, p)``; see :func:`nodenet.training.predict`.
+
+        >>> import nodenet
+        >>> nodenet.Network.from_layers([3, 2, 1], seed=13).predict([0.5, 0.2, 0.7]).round(4).tolist()
+        [0.0991]
+        """
+        from .training import predict
+
+        return predict(self, X)
+
     # ------------------------------------------------------------------ pictures
     def render(self, path: Any, **options: Any) -> Any:
         """Draw the annotated diagram into a PNG, SVG, PDF or DOT file; see :func:`nodenet.render`.

@@ -1,0 +1,455 @@
+"""Optimizers (SGD with momentum, Adam) and learning-rate schedules.
+
+An optimizer turns the current parameter values and their gradients into
+new values.  The values always come from, and go back to, the objects users
+see (``Connection.weight`` and ``Node.bias``): an optimizer keeps only its
+own state (velocities, moment estimates), never a copy of the weights.
+
+Parameters are handled as flat lists of Python floats in the order of
+:func:`parameter_objects`: every connection of ``net.connections``, then the
+bias of every non-input node of ``net.nodes``.  One step touches each
+parameter once, with plain float arithmetic.
+
+A schedule gives the learning rate of each epoch ``ℓ`` from the initial rate
+``η0``:
+
+=================  ===============================================
+``constant``       ``η0``
+``time``           ``η0 / (1 + decay · ℓ)`` (the usual time-based decay)
+``chapter``        ``η_ℓ = η_{ℓ-1} / (1 + decay · ℓ)``, the chapter's
+                   compounding recurrence (it decays much faster)
+``step``           ``η0 · factor ** (ℓ // every)``
+``exponential``    ``η0 · gamma ** ℓ``
+=================  ===============================================
+
+Examples
+--------
+>>> import nodenet
+>>> net = nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")
+>>> _ = net.forward([2.0]); _ = net.backward([1.0])     # grad of I1->O2 is (2 - 1) * 2
+>>> nodenet.SGD(lr=0.1).update(net)
+>>> net.connection("I1", "O2").weight
+0.8
+>>> [round(TimeDecay(decay=0.5).rate(1.0, epoch), 4) for epoch in range(3)]
+[1.0, 0.6667, 0.5]
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import TYPE_CHECKING, Any, Iterator, Union
+
+from .errors import InvalidArgument
+
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .network import Network
+    from .node import Node
+
+__all__ = [
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "OPTIMIZERS",
+    "get_optimizer",
+    "Schedule",
+    "Constant",
+    "TimeDecay",
+    "ChapterDecay",
+    "StepDecay",
+    "ExponentialDecay",
+    "SCHEDULES",
+    "get_schedule",
+    "parameter_objects",
+    "parameter_values",
+    "read_parameters",
+    "write_parameters",
+]
+
+
+def _positive(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise InvalidArgument(f"{what} must be a finite number > 0; got {value!r}.")
+    return float(value)
+
+
+def _fraction(value: Any, what: str, *, closed: bool = False) -> float:
+    """A number in [0, 1) (or [0, 1] with ``closed``)."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value
+    ok = ok and (value <= 1.0 if closed else value < 1.0)
+    if not ok:
+        raise InvalidArgument(f"{what} must be a number in [0, 1{']' if closed else ')'}; got {value!r}.")
+    return float(value)
+
+
+# --------------------------------------------------------------------------- parameters
+def parameter_objects(net: Network) -> tuple[list[Connection], list[Node]]:
+    """The connections and the biased (non-input) nodes, in parameter order.
+
+    >>> import nodenet
+    >>> connections, nodes = parameter_objects(nodenet.Network.from_layers([2, 1], seed=0))
+    >>> [c.name for c in connections], [n.bias_name for n in nodes]
+    (['I1->O3', 'I2->O3'], ['O3.bias'])
+    """
+    return net.connections, [node for node in net.nodes if node.kind != "input"]
+
+
+def parameter_values(connections: list[Connection], nodes: list[Node]) -> list[float]:
+    """Current weights, then biases, as a list of floats (parameter order).
+
+    >>> import nodenet
+    >>> parameter_values(*parameter_objects(nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")))
+    [1.0, 0.0]
+    """
+    return [conn._weight for conn in connections] + [node._bias for node in nodes]
+
+
+def read_parameters(connections: list[Connection], nodes: list[Node]) -> tuple[list[float], list[float]]:
+    """Current values and gradients (``grad_weight``, ``grad_bias``) as float lists.
+
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")
+    >>> _ = net.forward([2.0]); _ = net.backward([1.0])
+    >>> read_parameters(*parameter_objects(net))
+    ([1.0, 0.0], [2.0, 1.0])
+    """
+    grads = [conn.grad_weight for conn in connections] + [node.grad_bias for node in nodes]
+    if None in grads:
+        missing = [c.name for c in connections if c.grad_weight is None] + [n.bias_name for n in nodes if n.grad_bias is None]
+        raise InvalidArgument(
+            f"No gradient for {', '.join(missing[:5])}; run net.forward(x) and net.backward(y) before an update."
+        )
+    return parameter_values(connections, nodes), grads
+
+
+def write_parameters(connections: list[Connection], nodes: list[Node], values: list[float]) -> None:
+    """Store ``values`` (in parameter order) into the weights and biases.
+
+    The values are written straight into the objects' storage: they come
+    from arithmetic on finite floats and are checked by the caller.
+
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+    >>> write_parameters(*parameter_objects(net), [0.5, -0.25])
+    >>> net.connection("I1", "O2").weight, net["O2"].bias
+    (0.5, -0.25)
+    """
+    count = len(connections)
+    for conn, value in zip(connections, values):
+        conn._weight = value
+    for node, value in zip(nodes, values[count:]):
+        node._bias = value
+
+
+# --------------------------------------------------------------------------- optimizers
+class Optimizer:
+    """Base class: subclasses implement :meth:`step` on flat float lists."""
+
+    name = ""
+
+    def __init__(self, *, lr: float) -> None:
+        self.lr = _positive(lr, f"{type(self).__name__} lr (learning rate)")
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget the state of earlier steps (``fit`` calls this when it starts)."""
+        self.steps = 0
+
+    def step(self, values: list[float], grads: list[float], lr: float | None = None) -> list[float]:
+        """New parameter values from the current ``values`` and ``grads``.
+
+        ``lr`` overrides the optimizer's own rate for this step (a schedule
+        uses it).  The lists must keep the same length and order between
+        steps.
+        """
+        raise NotImplementedError
+
+    def update(self, net: Network, *, lr: float | None = None) -> None:
+        """One step on ``net`` from the gradients of its last backward pass."""
+        connections, nodes = parameter_objects(net)
+        values, grads = read_parameters(connections, nodes)
+        write_parameters(connections, nodes, self.step(values, grads, lr))
+
+    def _state(self, size: int, previous: list[float]) -> list[float]:
+        return previous if len(previous) == size else [0.0] * size
+
+
+class SGD(Optimizer):
+    """Gradient descent ``λ ← λ − η ∂L/∂λ``, with optional (Nesterov) momentum.
+
+    With momentum ``μ`` each parameter keeps a velocity
+    ``v ← μ v − η g`` and moves by ``v``; Nesterov's variant moves by
+    ``μ v − η g`` (the gradient is taken as if at the look-ahead point).
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate ``η`` (> 0).
+    momentum : float
+        ``μ`` in [0, 1); 0 is plain gradient descent.
+    nesterov : bool
+        Use Nesterov momentum (needs ``momentum > 0``).
+
+    Examples
+    --------
+    >>> opt = SGD(lr=0.1, momentum=0.9)
+    >>> opt.step([1.0], [2.0]), opt.step([0.8], [2.0])
+    ([0.8], [0.42])
+    >>> SGD(lr=0.1, nesterov=True)
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: nesterov=True needs momentum > 0 (e.g. momentum=0.9); got momentum=0.0.
+    """
+
+    name = "sgd"
+
+    def __init__(self, *, lr: float, momentum: float = 0.0, nesterov: bool = False) -> None:
+        self.momentum = _fraction(momentum, "SGD momentum")
+        if not isinstance(nesterov, bool):
+            raise InvalidArgument(f"nesterov must be True or False; got {nesterov!r}.")
+        if nesterov and self.momentum == 0.0:
+            raise InvalidArgument(f"nesterov=True needs momentum > 0 (e.g. momentum=0.9); got momentum={self.momentum!r}.")
+        self.nesterov = nesterov
+        super().__init__(lr=lr)
+
+    def reset(self) -> None:
+        super().reset()
+        self.velocity: list[float] = []
+
+    def step(self, values: list[float], grads: list[float], lr: float | None = None) -> list[float]:
+        eta = self.lr if lr is None else lr
+        self.steps += 1
+        mu = self.momentum
+        if mu == 0.0:
+            return [value - eta * grad for value, grad in zip(values, grads)]
+        velocity = [mu * v - eta * g for v, g in zip(self._state(len(values), self.velocity), grads)]
+        self.velocity = velocity
+        if self.nesterov:
+            return [value + mu * v - eta * g for value, v, g in zip(values, velocity, grads)]
+        return [value + v for value, v in zip(values, velocity)]
+
+    def __repr__(self) -> str:
+        return f"SGD(lr={self.lr!r}, momentum={self.momentum!r}, nesterov={self.nesterov!r})"
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba): per-parameter steps from moment estimates.
+
+    ``m ← β1 m + (1 − β1) g``, ``v ← β2 v + (1 − β2) g²``, then
+    ``λ ← λ − η m̂ / (√v̂ + ε)`` with the bias corrections
+    ``m̂ = m / (1 − β1^t)`` and ``v̂ = v / (1 − β2^t)`` at step ``t``.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate ``η`` (> 0).
+    beta1, beta2 : float
+        Decay rates of the moment estimates, in [0, 1).
+    eps : float
+        ``ε`` > 0, keeps the division finite.
+
+    Examples
+    --------
+    >>> opt = Adam(lr=0.1)
+    >>> [round(v, 6) for v in opt.step([1.0, 1.0], [2.0, -0.5])]
+    [0.9, 1.1]
+    """
+
+    name = "adam"
+
+    def __init__(self, *, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
+        self.beta1 = _fraction(beta1, "Adam beta1")
+        self.beta2 = _fraction(beta2, "Adam beta2")
+        self.eps = _positive(eps, "Adam eps")
+        super().__init__(lr=lr)
+
+    def reset(self) -> None:
+        super().reset()
+        self.first: list[float] = []
+        self.second: list[float] = []
+
+    def step(self, values: list[float], grads: list[float], lr: float | None = None) -> list[float]:
+        eta = self.lr if lr is None else lr
+        self.steps += 1
+        b1, b2, eps = self.beta1, self.beta2, self.eps
+        first = [b1 * m + (1.0 - b1) * g for m, g in zip(self._state(len(values), self.first), grads)]
+        second = [b2 * v + (1.0 - b2) * g * g for v, g in zip(self._state(len(values), self.second), grads)]
+        self.first, self.second = first, second
+        correct1 = 1.0 - b1**self.steps
+        correct2 = 1.0 - b2**self.steps
+        return [
+            value - eta * (m / correct1) / (math.sqrt(v / correct2) + eps)
+            for value, m, v in zip(values, first, second)
+        ]
+
+    def __repr__(self) -> str:
+        return f"Adam(lr={self.lr!r}, beta1={self.beta1!r}, beta2={self.beta2!r}, eps={self.eps!r})"
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}
+
+
+def get_optimizer(spec: Union[str, Optimizer], *, lr: float | None = None) -> Optimizer:
+    """The optimizer for a name (``"sgd"``, ``"adam"``) or an instance.
+
+    A name needs ``lr``; an instance keeps its own rate unless ``lr`` is given.
+
+    >>> get_optimizer("adam", lr=0.01)
+    Adam(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08)
+    >>> get_optimizer("rmsprop", lr=0.01)
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: Unknown optimizer 'rmsprop'; choose one of adam, sgd, or pass an Optimizer such as nodenet.SGD(lr=0.1, momentum=0.9).
+    """
+    if isinstance(spec, Optimizer):
+        if lr is not None:
+            spec.lr = _positive(lr, "lr (learning rate)")
+        return spec
+    if not isinstance(spec, str) or spec not in OPTIMIZERS:
+        raise InvalidArgument(
+            f"Unknown optimizer {spec!r}; choose one of {', '.join(sorted(OPTIMIZERS))}, "
+            "or pass an Optimizer such as nodenet.SGD(lr=0.1, momentum=0.9)."
+        )
+    if lr is None:
+        raise InvalidArgument(f"optimizer={spec!r} needs a learning rate: pass lr=..., e.g. lr=0.1.")
+    return OPTIMIZERS[spec](lr=lr)
+
+
+# --------------------------------------------------------------------------- schedules
+class Schedule:
+    """Base class: :meth:`rate` gives the learning rate of epoch ``epoch``."""
+
+    name = ""
+
+    def rate(self, lr: float, epoch: int) -> float:
+        """The learning rate of ``epoch`` (0-based) for an initial rate ``lr``."""
+        raise NotImplementedError
+
+    def rates(self, lr: float) -> Iterator[float]:
+        """The rates of epochs 0, 1, 2, ... (an endless iterator)."""
+        return (self.rate(lr, epoch) for epoch in itertools.count())
+
+    def __repr__(self) -> str:
+        options = ", ".join(f"{key}={value!r}" for key, value in vars(self).items())
+        return f"{type(self).__name__}({options})"
+
+
+class Constant(Schedule):
+    """The same rate every epoch.
+
+    >>> Constant().rate(0.2, 500)
+    0.2
+    """
+
+    name = "constant"
+
+    def rate(self, lr: float, epoch: int) -> float:
+        return lr
+
+
+class TimeDecay(Schedule):
+    """Time-based decay ``η_ℓ = η0 / (1 + decay · ℓ)``.
+
+    >>> TimeDecay(decay=0.1).rate(1.0, 10)
+    0.5
+    """
+
+    name = "time"
+
+    def __init__(self, *, decay: float = 0.01) -> None:
+        self.decay = _positive(decay, "TimeDecay decay")
+
+    def rate(self, lr: float, epoch: int) -> float:
+        return lr / (1.0 + self.decay * epoch)
+
+
+class ChapterDecay(Schedule):
+    """The chapter's compounding recurrence ``η_ℓ = η_{ℓ-1} / (1 + decay · ℓ)``.
+
+    Each epoch divides the previous epoch's rate, so
+    ``η_ℓ = η0 / Π_{i=1..ℓ} (1 + decay · i)``: far faster than
+    :class:`TimeDecay`, which the chapter's text intends (the usual
+    time-based decay divides ``η0``, not ``η_{ℓ-1}``).  Offered to reproduce
+    the chapter's formula as written.
+
+    >>> [round(ChapterDecay(decay=0.1).rate(1.0, epoch), 6) for epoch in range(3)]
+    [1.0, 0.909091, 0.757576]
+    >>> [round(r, 6) for r in itertools.islice(ChapterDecay(decay=0.1).rates(1.0), 3)]
+    [1.0, 0.909091, 0.757576]
+    """
+
+    name = "chapter"
+
+    def __init__(self, *, decay: float = 0.01) -> None:
+        self.decay = _positive(decay, "ChapterDecay decay")
+
+    def rate(self, lr: float, epoch: int) -> float:
+        for step in range(1, epoch + 1):
+            lr = lr / (1.0 + self.decay * step)
+        return lr
+
+    def rates(self, lr: float) -> Iterator[float]:
+        for step in itertools.count(1):
+            yield lr
+            lr = lr / (1.0 + self.decay * step)
+
+
+class StepDecay(Schedule):
+    """Multiply the rate by ``factor`` every ``every`` epochs: ``η0 · factor ** (ℓ // every)``.
+
+    >>> [StepDecay(factor=0.5, every=2).rate(1.0, epoch) for epoch in range(5)]
+    [1.0, 1.0, 0.5, 0.5, 0.25]
+    """
+
+    name = "step"
+
+    def __init__(self, *, factor: float = 0.5, every: int = 100) -> None:
+        self.factor = _fraction(factor, "StepDecay factor", closed=True)
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise InvalidArgument(f"StepDecay every must be an int >= 1 (epochs between drops); got {every!r}.")
+        self.every = every
+
+    def rate(self, lr: float, epoch: int) -> float:
+        return lr * self.factor ** (epoch // self.every)
+
+
+class ExponentialDecay(Schedule):
+    """``η_ℓ = η0 · gamma ** ℓ``.
+
+    >>> ExponentialDecay(gamma=0.5).rate(1.0, 3)
+    0.125
+    """
+
+    name = "exponential"
+
+    def __init__(self, *, gamma: float = 0.99) -> None:
+        self.gamma = _fraction(gamma, "ExponentialDecay gamma", closed=True)
+
+    def rate(self, lr: float, epoch: int) -> float:
+        return lr * self.gamma**epoch
+
+
+SCHEDULES: dict[str, type[Schedule]] = {
+    cls.name: cls for cls in (Constant, TimeDecay, ChapterDecay, StepDecay, ExponentialDecay)
+}
+
+
+def get_schedule(spec: Union[None, str, Schedule]) -> Schedule:
+    """The schedule for ``None`` (constant), a name (default options) or an instance.
+
+    >>> get_schedule("time")
+    TimeDecay(decay=0.01)
+    >>> get_schedule(None)
+    Constant()
+    """
+    if spec is None:
+        return Constant()
+    if isinstance(spec, Schedule):
+        return spec
+    if not isinstance(spec, str) or spec not in SCHEDULES:
+        raise InvalidArgument(
+            f"Unknown schedule {spec!r}; choose one of {', '.join(SCHEDULES)}, "
+            "or pass a Schedule such as nodenet.TimeDecay(decay=0.01)."
+        )
+    return SCHEDULES[spec]()

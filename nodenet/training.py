@@ -1,0 +1,582 @@
+"""Training: the fit loop, batching, early stopping and the History of a run.
+
+One epoch is one pass over the training rows: ``batch_size=None`` is
+full-batch gradient descent (one update per epoch), ``batch_size=1`` is
+stochastic gradient descent (one update per row) and ``batch_size=k`` uses
+mini-batches of ``k`` rows, the last one shorter when ``k`` does not divide
+the number of rows.  Each batch goes through the network as one array, so
+the Python cost is per node and per connection, not per sample.
+
+Examples
+--------
+>>> import nodenet
+>>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+>>> history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=1000, lr=0.2)
+>>> round(float(net.predict([0.5, 0.2, 0.7])[0]), 6)
+0.3
+>>> history.loss.shape, history.parameters.shape
+((1000,), (1001, 11))
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import math
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+
+import numpy as np
+
+from .errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError
+from .losses import Loss, get_loss
+from .optimizers import (
+    Optimizer,
+    Schedule,
+    get_optimizer,
+    get_schedule,
+    parameter_objects,
+    parameter_values,
+    read_parameters,
+    write_parameters,
+)
+from .seeding import Seed, as_rng
+
+if TYPE_CHECKING:
+    from .network import Network
+
+__all__ = ["History", "EpochInfo", "fit", "predict"]
+
+ArrayLike = Any
+
+
+@dataclass(frozen=True)
+class EpochInfo:
+    """What a ``callback`` receives after each epoch.
+
+    ``loss`` is the epoch's training loss, ``val_loss`` the validation loss
+    after the epoch (or ``None``), ``lr`` the epoch's learning rate and
+    ``network`` the network being trained (its parameters are those after the
+    epoch's updates).
+    """
+
+    epoch: int
+    loss: float
+    val_loss: Optional[float]
+    lr: float
+    network: Network
+
+
+class History:
+    """What :func:`fit` learned, epoch by epoch, as numpy arrays.
+
+    Attributes
+    ----------
+    network : Network
+        The trained network (the very object ``fit`` was called on).
+    loss : numpy.ndarray, shape (epochs_run,)
+        Training loss of each epoch.  Full batch: the loss of that epoch's
+        forward pass, i.e. at the parameters of the start of the epoch.
+        Mini-batches: the mean of the epoch's batch losses.
+    val_loss : numpy.ndarray of shape (epochs_run,) or None
+        Loss on ``validation`` after each epoch's updates.
+    lr : numpy.ndarray, shape (epochs_run,)
+        Learning rate of each epoch.
+    parameter_names : list of str
+        ``'I1->H4'`` for each connection of ``net.connections``, then
+        ``'H4.bias'`` for each non-input node of ``net.nodes``.
+    recorded_epochs : numpy.ndarray of int, shape (m,)
+        Epochs whose parameters were recorded.  Epoch ``e`` is the state at
+        the start of epoch ``e`` (0: the initial parameters); the state after
+        the last update is recorded as epoch ``epochs_run``.
+    parameters, gradients : numpy.ndarray, shape (m, P)
+        Every weight and bias at those epochs, and the gradients of the
+        epoch's first batch at those parameters (a row of NaN for the final
+        state, for which no gradient was computed).
+    sample_x, sample_y : numpy.ndarray
+        The watched sample; ``predictions`` (shape ``(m, k)``) holds the
+        network's output for it at each recorded epoch.
+    stopped_early : bool
+        Whether ``tol``/``patience`` (or the callback) ended the run early.
+
+    Notes
+    -----
+    Recording costs ``8 · (2P + k)`` bytes per recorded epoch (P parameters,
+    k outputs): a network with 10,000 parameters recorded at each of 10,000
+    epochs takes 1.6 GB, recorded every 100th epoch 16 MB.  Choose
+    ``record_every`` accordingly, or 0 to record nothing.
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    >>> history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=10, lr=0.2, record_every=5)
+    >>> history.recorded_epochs.tolist()
+    [0, 5, 10]
+    >>> history.parameter("I1->H4").round(6).tolist()
+    [0.320663, 0.322789, 0.323084]
+    >>> history.predictions[:, 0].round(4).tolist()
+    [0.0991, 0.2773, 0.2975]
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        parameter_names: list[str],
+        sample_x: np.ndarray,
+        sample_y: np.ndarray,
+        loss_function: Loss,
+    ) -> None:
+        self.network = network
+        self.parameter_names = parameter_names
+        self.sample_x = sample_x
+        self.sample_y = sample_y
+        self.loss_function = loss_function
+        self.stopped_early = False
+        self._loss: list[float] = []
+        self._val_loss: list[float] = []
+        self._lr: list[float] = []
+        self._epochs: list[int] = []
+        self._parameters: list[list[float]] = []
+        self._gradients: list[list[float]] = []
+        self._predictions: list[np.ndarray] = []
+
+    # -- filled by fit
+    def _record(self, epoch: int, values: list[float], grads: Optional[list[float]], prediction: np.ndarray) -> None:
+        self._epochs.append(epoch)
+        self._parameters.append(values)
+        self._gradients.append(grads if grads is not None else [math.nan] * len(values))
+        self._predictions.append(prediction)
+
+    def _end_epoch(self, loss: float, val_loss: Optional[float], lr: float) -> None:
+        self._loss.append(loss)
+        self._lr.append(lr)
+        if val_loss is not None:
+            self._val_loss.append(val_loss)
+
+    # -- public views
+    @property
+    def epochs_run(self) -> int:
+        """Number of epochs trained."""
+        return len(self._loss)
+
+    @property
+    def loss(self) -> np.ndarray:
+        """Training loss per epoch, shape ``(epochs_run,)``."""
+        return np.array(self._loss, dtype=float)
+
+    @property
+    def val_loss(self) -> Optional[np.ndarray]:
+        """Validation loss per epoch, or ``None`` without ``validation``."""
+        return np.array(self._val_loss, dtype=float) if self._val_loss else None
+
+    @property
+    def lr(self) -> np.ndarray:
+        """Learning rate per epoch, shape ``(epochs_run,)``."""
+        return np.array(self._lr, dtype=float)
+
+    @property
+    def recorded_epochs(self) -> np.ndarray:
+        """Epochs whose parameters were recorded, shape ``(m,)``."""
+        return np.array(self._epochs, dtype=int)
+
+    @property
+    def parameters(self) -> np.ndarray:
+        """Weights and biases at the recorded epochs, shape ``(m, P)``."""
+        return np.array(self._parameters, dtype=float).reshape(len(self._epochs), len(self.parameter_names))
+
+    @property
+    def gradients(self) -> np.ndarray:
+        """Gradients of each recorded epoch's first batch, shape ``(m, P)``."""
+        return np.array(self._gradients, dtype=float).reshape(len(self._epochs), len(self.parameter_names))
+
+    @property
+    def predictions(self) -> np.ndarray:
+        """Output for the watched sample at the recorded epochs, shape ``(m, k)``."""
+        return np.array(self._predictions, dtype=float).reshape(len(self._epochs), len(self.sample_y))
+
+    def parameter(self, name: str) -> np.ndarray:
+        """The recorded values of one parameter (``'I1->H4'`` or ``'H4.bias'``), shape ``(m,)``.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> net.fit([[1.0]], [[0.0]], epochs=1, lr=0.1).parameter("O2->I1")
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.NodeNotFound: No parameter 'O2->I1'; recorded parameters: I1->O2, O2.bias.
+        """
+        try:
+            column = self.parameter_names.index(name)
+        except ValueError as err:
+            known = ", ".join(self.parameter_names[:20]) + (", ..." if len(self.parameter_names) > 20 else "")
+            raise NodeNotFound(f"No parameter {name!r}; recorded parameters: {known}.") from err
+        return self.parameters[:, column]
+
+    def network_at(self, epoch: int, *, x: ArrayLike = None, y: ArrayLike = None) -> Network:
+        """An independent copy of the network with the parameters of a recorded epoch.
+
+        Its caches are filled by a forward pass on ``x`` (default: the
+        watched sample) and, when ``y`` is given or ``x`` is defaulted (the
+        watched target is used), a backward pass, so the copy can be
+        inspected, explained or rendered as it was at that moment.
+
+        Parameters
+        ----------
+        epoch : int
+            One of :attr:`recorded_epochs`.
+        x, y : array-like, optional
+            Sample (or batch) and target(s) for the caches.
+
+        Examples
+        --------
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=100, lr=0.2, record_every=50)
+        >>> round(history.network_at(0)["O6"].post, 4), round(history.network_at(100)["O6"].post, 4)
+        (0.0991, 0.3)
+        >>> history.network_at(70)
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.InvalidArgument: Epoch 70 was not recorded; the nearest recorded epochs are 50 and 100 (recorded: every 50th epoch and the final state; fit with record_every=1 to keep every epoch).
+        """
+        position = self._position(epoch)
+        clone = copy.deepcopy(self.network)
+        connections, nodes = parameter_objects(clone)
+        write_parameters(connections, nodes, list(self._parameters[position]))
+        if x is None:
+            x, y = self.sample_x, self.sample_y
+        clone.forward(x)
+        if y is not None:
+            clone.backward(y, loss=self.loss_function)
+        return clone
+
+    def _position(self, epoch: int) -> int:
+        epochs = self._epochs
+        if not epochs:
+            raise InvalidArgument(
+                "No parameters were recorded in this run; fit with record_every=1 (or k) to keep them."
+            )
+        position = bisect.bisect_left(epochs, epoch) if isinstance(epoch, (int, np.integer)) else -1
+        if 0 <= position < len(epochs) and epochs[position] == epoch:
+            return position
+        if position < 0:
+            raise InvalidArgument(f"epoch must be an int; got {epoch!r}.")
+        below = epochs[position - 1] if position > 0 else None
+        above = epochs[position] if position < len(epochs) else None
+        nearest = " and ".join(str(e) for e in (below, above) if e is not None)
+        every = epochs[1] - epochs[0] if len(epochs) > 2 else None
+        cadence = f"every {every}th epoch and the final state" if every else f"epochs {', '.join(map(str, epochs))}"
+        raise InvalidArgument(
+            f"Epoch {epoch} was not recorded; the nearest recorded epochs are {nearest} "
+            f"(recorded: {cadence}; fit with record_every=1 to keep every epoch)."
+        )
+
+    def __repr__(self) -> str:
+        last = f", final loss {self._loss[-1]:.6g}" if self._loss else ""
+        return (
+            f"History({self.epochs_run} epochs{last}; {len(self._epochs)} recorded states "
+            f"of {len(self.parameter_names)} parameters)"
+        )
+
+
+# --------------------------------------------------------------------------- validation
+def _matrix(values: ArrayLike, width: int, what: str, names: list[str]) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise InvalidArgument(f"{what} must be numbers (a 2-D array); got {type(values).__name__}.") from err
+    if array.ndim == 1 and width == 1 and what.startswith("Y"):
+        array = array[:, None]
+    if array.ndim != 2 or array.shape[1] != width or array.shape[0] == 0:
+        raise ShapeError(
+            f"{what} must have shape (n, {width}), one column per node ({', '.join(names)}) and at "
+            f"least one row; got shape {array.shape}. Reshape one sample with np.reshape(x, (1, -1))."
+        )
+    bad = np.argwhere(~np.isfinite(array))
+    if bad.size:
+        row, col = (int(i) for i in bad[0])
+        raise InvalidArgument(
+            f"{what} holds {array[row, col]!r} for {names[col]!r} in row {row}; values must be finite "
+            "(clean or impute NaN and inf first)."
+        )
+    return array
+
+
+def _data(net: Network, X: ArrayLike, Y: ArrayLike, what: str) -> tuple[np.ndarray, np.ndarray]:
+    inputs = [node.name for node in net.inputs]
+    outputs = [node.name for node in net.outputs]
+    x = _matrix(X, len(inputs), f"X{what}", inputs)
+    y = _matrix(Y, len(outputs), f"Y{what}", outputs)
+    if x.shape[0] != y.shape[0]:
+        raise ShapeError(f"X{what} has {x.shape[0]} rows but Y{what} has {y.shape[0]}; give one target row per input row.")
+    return x, y
+
+
+def _count(value: Any, what: str, *, minimum: int, allow_none: bool = False) -> Optional[int]:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        none = " or None" if allow_none else ""
+        raise InvalidArgument(f"{what} must be an int >= {minimum}{none}; got {value!r}.")
+    return int(value)
+
+
+def _watched(watch: Any, x: np.ndarray, y: np.ndarray, net: Network) -> tuple[np.ndarray, np.ndarray]:
+    if watch is None:
+        return x[0].copy(), y[0].copy()
+    if isinstance(watch, (int, np.integer)) and not isinstance(watch, bool):
+        if not 0 <= watch < x.shape[0]:
+            raise InvalidArgument(f"watch={watch!r} is not a row of X; choose a row in 0..{x.shape[0] - 1}.")
+        return x[watch].copy(), y[watch].copy()
+    if isinstance(watch, tuple) and len(watch) == 2:
+        wx, wy = _data(net, [watch[0]], [watch[1]], " of watch")
+        return wx[0], wy[0]
+    raise InvalidArgument(f"watch must be None, a row index of X or a pair (x, y); got {watch!r}.")
+
+
+def _batches(n: int, batch_size: Optional[int]) -> list[slice]:
+    size = n if batch_size is None else min(batch_size, n)
+    return [slice(start, start + size) for start in range(0, n, size)]
+
+
+def _kept(epoch: int, batch: int) -> str:
+    if batch == 0:
+        return f"its parameters from the start of epoch {epoch}"
+    return f"its parameters from before batch {batch} of epoch {epoch}"
+
+
+def _diverged(what: str, value: float, epoch: int, lr: float, kept: str) -> DivergenceError:
+    return DivergenceError(
+        f"The {what} became {value!r} in epoch {epoch} (learning rate {lr:g}); the training diverged. "
+        f"Use a smaller learning rate (e.g. lr={lr / 10:g}) or scale the data (nodenet.MinMaxScaler). "
+        f"The network keeps {kept}."
+    )
+
+
+# --------------------------------------------------------------------------- fit
+def fit(
+    net: Network,
+    X: ArrayLike,
+    Y: ArrayLike,
+    *,
+    epochs: int,
+    lr: Optional[float] = None,
+    batch_size: Optional[int] = None,
+    optimizer: Union[str, Optimizer] = "sgd",
+    loss: Union[str, Loss] = "l2",
+    shuffle: bool = True,
+    seed: Seed = None,
+    schedule: Union[None, str, Schedule] = None,
+    validation: Optional[tuple[ArrayLike, ArrayLike]] = None,
+    tol: Optional[float] = None,
+    patience: Optional[int] = None,
+    record_every: Optional[int] = 1,
+    watch: Any = None,
+    progress: Optional[bool] = None,
+    callback: Optional[Callable[[EpochInfo], Any]] = None,
+) -> History:
+    """Train ``net`` in place on rows ``X`` with targets ``Y``; return the :class:`History`.
+
+    Parameters
+    ----------
+    net : Network
+    X : array-like, shape (n, p)
+        One row per sample, one column per input node (``net.inputs`` order).
+    Y : array-like, shape (n, k), or (n,) for one output
+    epochs : int
+        Passes over the data (>= 0).
+    lr : float, optional
+        Initial learning rate ``η0``; needed when ``optimizer`` is a name,
+        overrides an Optimizer object's own rate when given.
+    batch_size : int or None
+        ``None``: full batch; 1: stochastic; ``k``: mini-batches of ``k``
+        rows (the last one may be shorter).
+    optimizer : {'sgd', 'adam'} or Optimizer
+        E.g. ``nodenet.SGD(lr=0.1, momentum=0.9)``; its state is reset.
+    loss : {'l2', 'cross_entropy'} or Loss
+    shuffle : bool
+        Shuffle the rows each epoch (mini-batch and stochastic modes; a full
+        batch is used as is).
+    seed : None, int or numpy Generator
+        Seed of the shuffling: same seed, same numbers.
+    schedule : None, str or Schedule
+        Learning rate per epoch (``None``: constant); see
+        :mod:`nodenet.optimizers`.
+    validation : pair (X_val, Y_val), optional
+        Loss on these rows is computed after each epoch (``history.val_loss``)
+        and is then the monitored loss of early stopping.
+    tol, patience : optional
+        Early stopping: stop when the monitored loss has not improved on its
+        best value by more than ``tol`` for ``patience`` epochs in a row.
+        Giving one turns it on (``tol`` defaults to 0, ``patience`` to 10).
+    record_every : int or None
+        Record every weight, bias and gradient each ``k``-th epoch (always
+        epoch 0 and the final state); 0 or ``None`` records nothing.
+    watch : None, int or pair (x, y)
+        The sample whose prediction is recorded (default: row 0).
+    progress : bool or None
+        ``False`` hides the progress bar; otherwise a tqdm bar with the epoch
+        and loss is shown when standard error is a terminal.
+    callback : callable, optional
+        Called after each epoch with an :class:`EpochInfo`; returning
+        ``True`` stops the training.
+
+    Returns
+    -------
+    History
+
+    Raises
+    ------
+    DivergenceError
+        The loss (or a parameter) became NaN or infinite; the network keeps
+        its last finite parameters.
+
+    Examples
+    --------
+    >>> import numpy as np, nodenet
+    >>> X = np.linspace(-1, 1, 20).reshape(-1, 1); Y = 0.5 * X - 0.2
+    >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+    >>> history = fit(net, X, Y, epochs=200, lr=0.5, batch_size=5, seed=0)
+    >>> round(net.connection("I1", "O2").weight, 4), round(net["O2"].bias, 4)
+    (0.5, -0.2)
+    >>> fit(nodenet.Network.from_layers([1, 1], seed=0), X, Y, epochs=500, lr=10.0)
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.DivergenceError: The training loss became inf in epoch 162 (learning rate 10); the training diverged. Use a smaller learning rate (e.g. lr=1) or scale the data (nodenet.MinMaxScaler). The network keeps its parameters from the start of epoch 162.
+    """
+    net.validate()
+    x, y = _data(net, X, Y, "")
+    epochs = _count(epochs, "epochs", minimum=0)
+    batch_size = _count(batch_size, "batch_size", minimum=1, allow_none=True)
+    record_every = _count(record_every, "record_every", minimum=0, allow_none=True) or 0
+    opt = get_optimizer(optimizer, lr=lr)
+    opt.reset()
+    rates = get_schedule(schedule).rates(opt.lr)
+    loss_fn = get_loss(loss)
+    if not isinstance(shuffle, bool):
+        raise InvalidArgument(f"shuffle must be True or False; got {shuffle!r}.")
+    stopper = _EarlyStopping.from_options(tol, patience)
+    val = None if validation is None else _validation_data(net, validation)
+    if callback is not None and not callable(callback):
+        raise InvalidArgument(f"callback must be callable (it receives an EpochInfo); got {callback!r}.")
+    rng = as_rng(seed)
+    sample_x, sample_y = _watched(watch, x, y, net)
+
+    connections, nodes = parameter_objects(net)
+    history = History(
+        net, [c.name for c in connections] + [n.bias_name for n in nodes], sample_x, sample_y, loss_fn
+    )
+    n = x.shape[0]
+    slices = _batches(n, batch_size)
+    shuffled = shuffle and len(slices) > 1
+    bar = _progress_bar(progress, epochs)
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(epochs):
+                rate = next(rates)
+                recording = record_every and epoch % record_every == 0
+                prediction = net.forward(sample_x).copy() if recording else None
+                if shuffled:
+                    order = rng.permutation(n)
+                    xs, ys = x[order], y[order]
+                else:
+                    xs, ys = x, y
+                total = 0.0
+                for number, part in enumerate(slices):
+                    net.forward(xs[part])
+                    batch_loss = net.backward(ys[part], loss=loss_fn)
+                    if not math.isfinite(batch_loss):
+                        raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
+                    values, grads = read_parameters(connections, nodes)
+                    if recording and number == 0:
+                        history._record(epoch, values, grads, prediction)
+                    new = opt.step(values, grads, rate)
+                    if not math.isfinite(sum(new)):
+                        raise _diverged("parameter update", math.nan, epoch, rate, _kept(epoch, number))
+                    write_parameters(connections, nodes, new)
+                    total += batch_loss
+                epoch_loss = total / len(slices)
+                val_loss = None
+                if val is not None:
+                    net.forward(val[0])
+                    val_loss = net.loss(val[1], loss=loss_fn)
+                    if not math.isfinite(val_loss):
+                        raise _diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}")
+                history._end_epoch(epoch_loss, val_loss, rate)
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
+                stop = callback is not None and callback(EpochInfo(epoch, epoch_loss, val_loss, rate, net)) is True
+                if stop or (stopper is not None and stopper.should_stop(epoch_loss if val_loss is None else val_loss)):
+                    history.stopped_early = True
+                    break
+            if record_every:
+                final = parameter_values(connections, nodes)
+                history._record(history.epochs_run, final, None, net.forward(sample_x).copy())
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def _validation_data(net: Network, validation: Any) -> tuple[np.ndarray, np.ndarray]:
+    if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
+        raise InvalidArgument(f"validation must be a pair (X_val, Y_val); got {type(validation).__name__}.")
+    return _data(net, validation[0], validation[1], "_val (validation)")
+
+
+class _EarlyStopping:
+    """Counts epochs without an improvement of more than ``tol``."""
+
+    def __init__(self, tol: float, patience: int) -> None:
+        self.tol = tol
+        self.patience = patience
+        self.best = math.inf
+        self.waited = 0
+
+    @classmethod
+    def from_options(cls, tol: Any, patience: Any) -> Optional[_EarlyStopping]:
+        if tol is None and patience is None:
+            return None
+        if tol is None:
+            tol = 0.0
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (math.isfinite(tol) and tol >= 0):
+            raise InvalidArgument(f"tol must be a finite number >= 0 (the least loss improvement that counts); got {tol!r}.")
+        patience = _count(10 if patience is None else patience, "patience (epochs without improvement)", minimum=1)
+        return cls(float(tol), patience)  # type: ignore[arg-type]
+
+    def should_stop(self, monitored: float) -> bool:
+        if monitored < self.best - self.tol:
+            self.best = monitored
+            self.waited = 0
+            return False
+        self.best = min(self.best, monitored)
+        self.waited += 1
+        return self.waited >= self.patience
+
+
+def _progress_bar(progress: Any, epochs: int) -> Any:
+    if progress not in (None, True, False):
+        raise InvalidArgument(f"progress must be True, False or None; got {progress!r}.")
+    if progress is False or not _stderr_is_terminal():
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=epochs, desc="fit", unit="epoch", file=sys.stderr, leave=False)
+
+
+def _stderr_is_terminal() -> bool:
+    isatty = getattr(sys.stderr, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def predict(net: Network, X: ArrayLike) -> np.ndarray:
+    """The network's outputs for one sample ``(p,)`` -> ``(k,)`` or rows ``(n, p)`` -> ``(n, k)``.
+
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    >>> predict(net, [[0.5, 0.2, 0.7], [0.5, 0.2, 0.7]]).round(4).tolist()
+    [[0.0991], [0.0991]]
+    """
+    return net.forward(X)
