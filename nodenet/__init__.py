@@ -20,12 +20,14 @@ from .errors import (
     FormatError,
     GraphvizNotFound,
     InvalidArgument,
+    MissingDependency,
     NodeNotFound,
     NodenetError,
     NotComputedError,
     ShapeError,
     TopologyError,
 )
+from .html import export_html
 from .initializers import INITIALIZERS, initialize
 from .io import load, save
 from .losses import LOSSES, Loss, get_loss
@@ -43,6 +45,7 @@ from .optimizers import (
     StepDecay,
     TimeDecay,
 )
+from .plotting import plot_history
 from .render import render, to_dot, to_svg
 from .testing.gradients import GradientReport, check_gradients
 from .training import EpochInfo, History, fit, predict
@@ -60,6 +63,7 @@ __all__ = [
     "CycleError",
     "DivergenceError",
     "EpochInfo",
+    "export_html",
     "ExponentialDecay",
     "fit",
     "FormatError",
@@ -76,6 +80,7 @@ __all__ = [
     "Loss",
     "LOSSES",
     "MinMaxScaler",
+    "MissingDependency",
     "Network",
     "Node",
     "NodenetError",
@@ -83,6 +88,7 @@ __all__ = [
     "NotComputedError",
     "one_hot",
     "Optimizer",
+    "plot_history",
     "predict",
     "render",
     "save",

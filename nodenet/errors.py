@@ -27,6 +27,7 @@ __all__ = [
     "DivergenceError",
     "FormatError",
     "GraphvizNotFound",
+    "MissingDependency",
 ]
 
 
@@ -71,3 +72,7 @@ class FormatError(NodenetError, ValueError):
 
 class GraphvizNotFound(NodenetError, RuntimeError):
     """The Graphviz ``dot`` program, needed to draw PNG, SVG or PDF files, is missing."""
+
+
+class MissingDependency(NodenetError, ImportError):
+    """An optional Python package a feature needs (such as matplotlib) is not installed."""
