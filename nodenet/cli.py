@@ -44,7 +44,7 @@ def _demo(args: argparse.Namespace) -> int:
         snapshot = history.network_at(epoch)
         for kind in ("dot", "png", "svg"):
             writers.append((out / f"chapter-epoch-{epoch}.{kind}", _snapshot_writer(snapshot, epoch)))
-    writers.append((out / "training.png", lambda path: plot_history(history).savefig(path, dpi=110)))
+    writers.append((out / "training.png", lambda path: plot_history(history, log_x=True).savefig(path, dpi=110)))
     writers.append((out / "training.html", lambda path: export_html(history, path)))
     for path, write in writers:
         try:
