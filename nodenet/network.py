@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Sequence, Union
 
 import networkx as nx
 import numpy as np
@@ -682,6 +682,6 @@ def _check_finite(array: np.ndarray, names: list[str], kind: str, *, single: boo
         row, col = (int(i) for i in np.argwhere(bad)[0])
         where = "" if single else f" in sample row {row}"
         raise InvalidArgument(
-            f"The {kind} value for {names[col]!r}{where} is {array[row, col]!r}; "
+            f"The {kind} value for {names[col]!r}{where} is {float(array[row, col])!r}; "
             f"{kind}s must be finite numbers (clean or impute NaN and inf first)."
         )
