@@ -21,24 +21,36 @@ import numpy as np
 from .errors import InvalidArgument, NotComputedError, ShapeError
 from .seeding import Seed, as_rng
 
-__all__ = ["MinMaxScaler", "one_hot", "from_one_hot", "train_test_split"]
+__all__ = ["MinMaxScaler", "one_hot", "from_one_hot", "train_test_split", "finite_array"]
 
 ArrayLike = Any
 
 
-def _numbers(values: ArrayLike, what: str) -> np.ndarray:
+def finite_array(values: ArrayLike, what: str, columns: Optional[Sequence[str]] = None) -> np.ndarray:
+    """``values`` as a non-empty 1-D or 2-D float array of finite numbers.
+
+    Errors name ``what``, the row and the column (by name when ``columns``
+    names them).
+
+    >>> finite_array([[1.0, float("nan")]], "X", columns=["I1", "I2"])
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: X holds nan for 'I2' in row 0; values must be finite (clean or impute NaN and inf first).
+    """
     try:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as err:
         raise InvalidArgument(f"{what} must be numbers (a 1-D or 2-D array); got {type(values).__name__}.") from err
     if array.ndim not in (1, 2) or array.shape[0] == 0:
         raise ShapeError(f"{what} must be a non-empty 1-D (n,) or 2-D (n, p) array; got shape {array.shape}.")
-    bad = np.argwhere(~np.isfinite(array.reshape(array.shape[0], -1)))
+    table = array.reshape(array.shape[0], -1)
+    bad = np.argwhere(~np.isfinite(table))
     if bad.size:
         row, col = (int(i) for i in bad[0])
+        where = f"for {columns[col]!r} in row {row}" if columns is not None else f"in row {row}, column {col}"
         raise InvalidArgument(
-            f"{what} holds {array.reshape(array.shape[0], -1)[row, col]!r} in row {row}, column {col}; "
-            "values must be finite (clean or impute NaN and inf first)."
+            f"{what} holds {float(table[row, col])!r} {where}; values must be finite "
+            "(clean or impute NaN and inf first)."
         )
     return array
 
@@ -89,7 +101,7 @@ class MinMaxScaler:
 
     def fit(self, X: ArrayLike) -> MinMaxScaler:
         """Learn each column's minimum and maximum; returns the scaler."""
-        array = _numbers(X, "The data to scale")
+        array = finite_array(X, "The data to scale")
         low, high = array.min(axis=0), array.max(axis=0)
         constant = np.flatnonzero(np.atleast_1d(high == low))
         if constant.size:
@@ -121,7 +133,7 @@ class MinMaxScaler:
     def _checked(self, X: ArrayLike, what: str) -> np.ndarray:
         if self.data_min is None:
             raise NotComputedError("This MinMaxScaler has not been fitted; call scaler.fit(X_train) first.")
-        array = _numbers(X, what)
+        array = finite_array(X, what)
         expected = np.shape(self.data_min)
         if array.shape[1:] != expected:
             fitted = f"(n, {expected[0]})" if expected else "(n,)"
@@ -203,7 +215,7 @@ def from_one_hot(coded: ArrayLike, categories: Optional[Sequence[Any]] = None) -
     >>> from_one_hot([[0.0, 1.0]]).tolist()
     [1]
     """
-    array = _numbers(coded, "The coded rows")
+    array = finite_array(coded, "The coded rows")
     if array.ndim != 2:
         raise ShapeError(f"The coded rows must be a 2-D array (n, categories); got shape {array.shape}.")
     index = np.argmax(array, axis=1)

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import numpy as np
 
+from .data import finite_array
 from .errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError
 from .losses import Loss, get_loss
 from .optimizers import (
@@ -282,23 +283,13 @@ class History:
 
 # --------------------------------------------------------------------------- validation
 def _matrix(values: ArrayLike, width: int, what: str, names: list[str]) -> np.ndarray:
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise InvalidArgument(f"{what} must be numbers (a 2-D array); got {type(values).__name__}.") from err
+    array = finite_array(values, what, names)
     if array.ndim == 1 and width == 1 and what.startswith("Y"):
         array = array[:, None]
-    if array.ndim != 2 or array.shape[1] != width or array.shape[0] == 0:
+    if array.ndim != 2 or array.shape[1] != width:
         raise ShapeError(
-            f"{what} must have shape (n, {width}), one column per node ({', '.join(names)}) and at "
-            f"least one row; got shape {array.shape}. Reshape one sample with np.reshape(x, (1, -1))."
-        )
-    bad = np.argwhere(~np.isfinite(array))
-    if bad.size:
-        row, col = (int(i) for i in bad[0])
-        raise InvalidArgument(
-            f"{what} holds {array[row, col]!r} for {names[col]!r} in row {row}; values must be finite "
-            "(clean or impute NaN and inf first)."
+            f"{what} must have shape (n, {width}), one column per node ({', '.join(names)}); "
+            f"got shape {array.shape}. Reshape one sample with np.reshape(x, (1, -1))."
         )
     return array
 
@@ -492,8 +483,9 @@ def fit(
                     if recording and number == 0:
                         history._record(epoch, values, grads, prediction)
                     new = opt.step(values, grads, rate)
-                    if not math.isfinite(sum(new)):
-                        raise _diverged("parameter update", math.nan, epoch, rate, _kept(epoch, number))
+                    total_new = sum(new)
+                    if not math.isfinite(total_new):
+                        raise _diverged("parameter update", total_new, epoch, rate, _kept(epoch, number))
                     write_parameters(connections, nodes, new)
                     total += batch_loss
                 epoch_loss = total / len(slices)
