@@ -24,7 +24,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, Union
 
 import numpy as np
 
@@ -44,7 +44,7 @@ CURVE_WIDTH, CURVE_HEIGHT, MARGIN = 440, 280, 48
 MAX_CURVE_POINTS = 1000
 
 
-def choose_epochs(recorded: Sequence[int], epochs: Iterable[int] | None = None, *, limit: int = DEFAULT_FRAMES) -> list[int]:
+def choose_epochs(recorded: Iterable[int], epochs: Iterable[int] | None = None, *, limit: int = DEFAULT_FRAMES) -> list[int]:
     """The epochs to show: the requested ones in order, or up to ``limit`` recorded ones evenly spaced.
 
     The first and the last recorded epochs are always among the defaults;
@@ -147,7 +147,7 @@ def _check_sample(sample: Any) -> tuple[Any, Any]:
     return sample[0], sample[1]
 
 
-def _details(snapshot: Any, epoch: int, loss: Sequence[float], target: np.ndarray) -> str:
+def _details(snapshot: Any, epoch: int, loss: np.ndarray, target: np.ndarray) -> str:
     outputs = snapshot.outputs
     predictions = ", ".join(
         f"{node.name} = {float(node.post):.4g} (target {value:.4g})" for node, value in zip(outputs, target)

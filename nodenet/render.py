@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from .network import Network
     from .node import Node
 
-__all__ = ["SHOW", "FORMATS", "to_dot", "node_ranks", "render", "to_svg"]
+__all__ = ["SHOW", "FORMATS", "to_dot", "node_ranks", "render", "to_svg", "notebook_svg"]
 
 SHOW = ("all", "structure", "forward", "gradients")
 """What :func:`to_dot` annotates: everything, names only, signals, or derivatives."""
@@ -129,12 +129,13 @@ def to_dot(
     dot.attr(rankdir="LR", ranksep="0.9", nodesep="0.25", fontname=FONT, fontsize="12")
     dot.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", margin="0.08,0.04")
     dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.6")
-    caption = _caption(title, pick if show != "structure" else _SamplePicker(None, 0))
+    caption = _caption(title, pick if show != "structure" else None)
     if caption:
         dot.attr(label=caption, labelloc="t")
+    last = max(ranks.values(), default=0)
     for rank in sorted(set(ranks.values())):
         with dot.subgraph() as column:
-            column.attr(rank=_rank_kind(rank, max(ranks.values())))
+            column.attr(rank=_rank_kind(rank, last))
             members = [node for node in net.nodes if ranks[node.name] == rank]
             for node in members:
                 column.node(node.name, label=_node_label(node, show, precision, pick), fillcolor=FILL[node.kind])
@@ -272,9 +273,9 @@ def _sample_picker(net: Network, sample: Any) -> _SamplePicker:
     return _SamplePicker(int(sample) % batch if batch else None, batch)
 
 
-def _caption(title: str | None, pick: _SamplePicker) -> str:
+def _caption(title: str | None, pick: _SamplePicker | None) -> str:
     lines = [] if title is None else [html.escape(title)]
-    if pick.batch:
+    if pick is not None and pick.batch:
         lines.append(f"sample {pick.row} of a batch of {pick.batch}; ∂L/∂λ is the batch mean")
     return f"<{'<BR/>'.join(lines)}>" if lines else ""
 

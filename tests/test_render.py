@@ -139,7 +139,9 @@ def test_batch_shows_the_chosen_sample_and_says_so():
     assert float(label_rows(edges[("I1", "H4")]["label"])[1]["∂L/∂λ"]) == pytest.approx(
         net.connection("I1", "H4").grad_weight, rel=1e-5
     )
-    assert "sample 1 of a batch of 3" in source
+    assert "sample 1 of a batch of 3; ∂L/∂λ is the batch mean" in source
+    assert "sample" not in to_dot(net, show="structure").source
+    assert 'label=<epoch &lt;5&gt;<BR/>sample 0 of a batch of 3' in to_dot(net, title="epoch <5>").source
     assert label_rows(parse(to_dot(net, sample=-1).source)[0]["I3"][0])[1]["I3"] == "1"
 
 
