@@ -5,6 +5,7 @@ import fcntl
 import json
 import os
 import re
+import select
 import shutil
 import subprocess
 import time
@@ -19,6 +20,7 @@ needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz 'do
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium)")
 pytestmark = [pytest.mark.dot, needs_dot]
 
+REPLY_LIMIT_SECONDS = 60
 X = [[0.5, 0.2, 0.7]]
 Y = [[0.3]]
 
@@ -118,9 +120,13 @@ class Chromium:
         for fd in (to_browser, from_browser, *high):
             os.close(fd)
         self._next_id, self._buffer = 0, b""
-        targets = self.send("Target.getTargets")["targetInfos"]
-        page = next(t for t in targets if t["type"] == "page")
-        self.session = self.send("Target.attachToTarget", targetId=page["targetId"], flatten=True)["sessionId"]
+        try:
+            targets = self.send("Target.getTargets")["targetInfos"]
+            page = next(t for t in targets if t["type"] == "page")
+            self.session = self.send("Target.attachToTarget", targetId=page["targetId"], flatten=True)["sessionId"]
+        except BaseException:
+            self.close()
+            raise
 
     def send(self, method, session=None, **params):
         self._next_id += 1
@@ -130,6 +136,8 @@ class Chromium:
         os.write(self._writer, json.dumps(message).encode() + b"\0")
         while True:
             while b"\0" not in self._buffer:
+                if not select.select([self._reader], [], [], REPLY_LIMIT_SECONDS)[0]:
+                    raise RuntimeError(f"Chromium sent no reply to {method} within {REPLY_LIMIT_SECONDS} s")
                 chunk = os.read(self._reader, 1 << 20)
                 if not chunk:
                     raise RuntimeError(f"Chromium closed the protocol pipe while waiting for {method}")
@@ -174,10 +182,12 @@ class Chromium:
     def close(self):
         try:
             self.send("Browser.close")
+        except (RuntimeError, OSError):
+            self.process.kill()
         finally:
             os.close(self._writer)
             os.close(self._reader)
-            self.process.wait(timeout=30)
+            self.process.wait(timeout=REPLY_LIMIT_SECONDS)
 
 
 @pytest.fixture
