@@ -27,80 +27,88 @@ from .errors import (
     ShapeError,
     TopologyError,
 )
+from .explain import Explanation
 from .html import export_html
 from .initializers import INITIALIZERS, initialize
 from .io import load, save
+from .lint import Finding
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
 from .node import Node
 from .optimizers import (
     SCHEDULES,
+    SGD,
     Adam,
     ChapterDecay,
     Constant,
     ExponentialDecay,
     Optimizer,
     Schedule,
-    SGD,
     StepDecay,
     TimeDecay,
 )
+from .paths import Path
 from .plotting import plot_history
 from .render import render, to_dot, to_svg
+from .stepping import Step
 from .testing.gradients import GradientReport, check_gradients
 from .training import EpochInfo, History, fit, predict
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activation",
     "ACTIVATIONS",
+    "Activation",
     "Adam",
     "ChapterDecay",
-    "check_gradients",
     "Connection",
     "Constant",
     "CycleError",
     "DivergenceError",
     "EpochInfo",
-    "export_html",
+    "Explanation",
     "ExponentialDecay",
-    "fit",
+    "Finding",
     "FormatError",
-    "from_one_hot",
-    "get_activation",
-    "get_loss",
     "GradientReport",
     "GraphvizNotFound",
     "History",
-    "initialize",
     "INITIALIZERS",
     "InvalidArgument",
-    "load",
-    "Loss",
     "LOSSES",
+    "Loss",
     "MinMaxScaler",
     "MissingDependency",
     "Network",
     "Node",
-    "NodenetError",
     "NodeNotFound",
+    "NodenetError",
     "NotComputedError",
-    "one_hot",
     "Optimizer",
+    "Path",
+    "SCHEDULES",
+    "SGD",
+    "Schedule",
+    "ShapeError",
+    "Step",
+    "StepDecay",
+    "TimeDecay",
+    "TopologyError",
+    "check_gradients",
+    "export_html",
+    "fit",
+    "from_one_hot",
+    "get_activation",
+    "get_loss",
+    "initialize",
+    "load",
+    "one_hot",
     "plot_history",
     "predict",
     "render",
     "save",
-    "Schedule",
-    "SCHEDULES",
-    "SGD",
-    "ShapeError",
-    "StepDecay",
-    "TimeDecay",
     "to_dot",
     "to_svg",
-    "TopologyError",
     "train_test_split",
     "__version__",
 ]

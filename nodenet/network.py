@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Sequence, Union
+from typing import TYPE_CHECKING, Any, Generator, Iterator, Sequence, Union
 
 import networkx as nx
 import numpy as np
@@ -22,6 +22,12 @@ from .losses import Loss, get_loss
 from .node import Node
 from .notation import format_value
 from .seeding import Seed
+
+if TYPE_CHECKING:
+    from .explain import Explanation
+    from .lint import Finding
+    from .paths import Path
+    from .stepping import Step
 
 __all__ = ["Network"]
 
@@ -60,6 +66,8 @@ class Network:
         self._order: list[Node] | None = None
         self._groups: dict[Activation, list[Node]] = {}
         self._forward_valid = False
+        self._loss_grads: dict[Node, Any] = {}
+        self._loss_target: tuple[Loss, np.ndarray] | None = None
 
     # ------------------------------------------------------------------ building
     @classmethod
@@ -377,13 +385,18 @@ class Network:
         self._plan()
 
     # ------------------------------------------------------------------ passes
-    def forward(self, x: ArrayLike) -> np.ndarray:
+    def forward(self, x: ArrayLike, *, stop_at: NodeRef | None = None) -> np.ndarray:
         """Compute every node's ``pre`` and ``post`` for one sample or a batch.
 
         Parameters
         ----------
         x : array-like of shape (p,) or (n, p), or mapping of input name to value(s)
             Values of the input nodes in ``net.inputs`` order.
+        stop_at : str or Node, optional
+            Call :func:`breakpoint` just before this node is computed; the
+            debugger opens in the frame that computes it, whose locals include
+            ``node`` and its ``incoming`` connections (``r`` runs the rest of
+            the node's computation, ``p node`` then shows its ``pre`` and ``post``).
 
         Returns
         -------
@@ -393,7 +406,8 @@ class Network:
         Notes
         -----
         Clears every gradient cache: gradients of earlier signals are never
-        shown as current.
+        shown as current.  :meth:`forward_steps` runs the same computation
+        one node at a time.
 
         Examples
         --------
@@ -406,25 +420,11 @@ class Network:
         >>> net.forward([[0.5, 0.2, 0.7], [0.0, 0.0, 0.0]]).shape
         (2, 1)
         """
-        self.validate()
-        columns, batch = self._input_columns(x)
-        zero: Any = np.zeros(batch) if batch else 0.0
-        for node, value in zip(self._inputs, columns):
-            node.pre = node.post = value
+        stop = self._stop_node(stop_at)
+        zero, inputs = self._start_forward(x)
+        forward_node = self._forward_node
         for node in self._order:  # type: ignore[union-attr]
-            node._clear_gradients()
-            if node.kind == "input":
-                continue
-            total = zero
-            for conn in node._incoming:
-                conn.grad_weight = None
-                total = total + conn._weight * conn.source.post
-            node.pre = total + node._bias
-            if not node._activation.is_group:
-                node.post = node._activation.value(node.pre)
-        for activation, members in self._groups.items():
-            for node, post in zip(members, activation.group_value([m.pre for m in members])):
-                node.post = post
+            forward_node(node, zero, inputs, node is stop)
         self._forward_valid = True
         return self._output_array()
 
@@ -439,7 +439,9 @@ class Network:
         self._require_forward("loss")
         return float(np.mean(get_loss(loss).value(self._output_array(), self._targets(y))))
 
-    def backward(self, y: ArrayLike, *, loss: Union[str, Loss] = "l2") -> float:
+    def backward(
+        self, y: ArrayLike, *, loss: Union[str, Loss] = "l2", stop_at: NodeRef | None = None
+    ) -> float:
         """Backpropagate the loss against ``y``; fill every gradient cache.
 
         Node caches (``grad_pre``, ``grad_post``) hold each sample's values;
@@ -450,6 +452,10 @@ class Network:
         ----------
         y : array-like of shape (k,) or (n, k), or mapping of output name to value(s)
         loss : {'l2', 'cross_entropy'} or Loss
+        stop_at : str or Node, optional
+            Call :func:`breakpoint` just before this node's gradients are
+            computed; the debugger opens in a frame whose locals include
+            ``node`` and its ``outgoing`` connections.
 
         Returns
         -------
@@ -464,6 +470,60 @@ class Network:
         >>> round(net.backward([0.3]), 6), round(net["O6"].grad_pre, 6)
         (0.020177, -0.200884)
         """
+        stop = self._stop_node(stop_at)
+        value, zero, mean = self._start_backward(y, loss)
+        backward_node, direct = self._backward_node, self._loss_grads
+        for node in reversed(self._order):  # type: ignore[arg-type]
+            backward_node(node, zero, mean, direct, node is stop)
+        return value
+
+    # The per-node work below is shared by forward/backward and by the stepping
+    # generators of nodenet.stepping: one implementation of each formula.
+    def _start_forward(self, x: ArrayLike) -> tuple[Any, dict[Node, Any]]:
+        """Validate ``x``; return the zero signal and each input node's value."""
+        self.validate()
+        columns, batch = self._input_columns(x)
+        self._forward_valid = False
+        zero: Any = np.zeros(batch) if batch else 0.0
+        return zero, dict(zip(self._inputs, columns))
+
+    def _forward_node(self, node: Node, zero: Any, inputs: dict[Node, Any], stop: bool = False) -> list:
+        """Compute ``node.pre`` and ``node.post``; return the terms ``λ · source.post``.
+
+        A softmax node gets its ``pre`` only; the last member of its group (in
+        topological order) computes the ``post`` of the whole group.
+        """
+        incoming = node._incoming
+        if stop:
+            breakpoint()  # stop_at: `node` is next; `n` computes its terms, pre and post
+        node._clear_gradients()
+        if node.kind == "input":
+            node.pre = node.post = inputs[node]
+            return []
+        terms = []
+        pre = zero
+        for conn in incoming:
+            conn.grad_weight = None
+            term = conn._weight * conn.source.post
+            terms.append(term)
+            pre = pre + term
+        node.pre = pre + node._bias
+        if not node._activation.is_group:
+            node.post = node._activation.value(node.pre)
+        elif self._groups[node._activation][-1] is node:
+            members = self._groups[node._activation]
+            for member, post in zip(members, node._activation.group_value([m.pre for m in members])):
+                member.post = post
+        return terms
+
+    def _start_backward(self, y: ArrayLike, loss: Union[str, Loss]) -> tuple[float, Any, Any]:
+        """Validate ``y``; compute the loss and its derivative at each output.
+
+        Returns the loss, the zero gradient and the batch-mean function;
+        the derivatives are kept in ``self._loss_grads`` (output node ->
+        ``dL/dpost`` from the loss alone), the loss and the targets in
+        ``self._loss_target`` (for explanations).
+        """
         self._require_forward("backward")
         loss_fn = get_loss(loss)
         predicted = self._output_array()
@@ -471,30 +531,120 @@ class Network:
         value = float(np.mean(loss_fn.value(predicted, target)))
         batched = predicted.ndim == 2
         direct = loss_fn.grad(predicted, target)
-        direct_terms = list(direct.T) if batched else direct.tolist()
-        for node, term in zip(self._outputs, direct_terms):
-            node.grad_post = term
-        for activation, members in self._groups.items():
-            grads = activation.group_grad_pre([m.post for m in members], [m.grad_post for m in members])
-            for node, grad in zip(members, grads):
-                node.grad_pre = grad
-        mean = _batch_mean if batched else _identity
+        self._loss_grads = dict(zip(self._outputs, list(direct.T) if batched else direct.tolist()))
+        self._loss_target = (loss_fn, target)
         zero: Any = np.zeros(predicted.shape[0]) if batched else 0.0
-        for node in reversed(self._order):  # type: ignore[arg-type]
-            if not node._activation.is_group:
-                grad_post = node.grad_post if node.kind == "output" else zero
-                for conn in node._outgoing:
-                    grad_post = grad_post + conn._weight * conn.target.grad_pre
-                node.grad_post = grad_post
-                if node.kind == "input":
-                    node.grad_pre = grad_post
-                    continue
-                node.grad_pre = node._activation.derivative(node.pre, node.post) * grad_post
-            grad_pre = node.grad_pre
-            node.grad_bias = mean(grad_pre)
-            for conn in node._incoming:
-                conn.grad_weight = mean(conn.source.post * grad_pre)
-        return value
+        return value, zero, _batch_mean if batched else _identity
+
+    def _backward_node(self, node: Node, zero: Any, mean: Any, direct: dict[Node, Any], stop: bool = False) -> list:
+        """Compute the gradients of ``node`` and of its incoming weights.
+
+        Returns the terms ``λ · target.grad_pre`` of its outgoing connections.
+        A softmax group is handled at its last member (the first one visited
+        in reverse order): it sets ``grad_post`` and ``grad_pre`` of every member.
+        """
+        outgoing = node._outgoing
+        if stop:
+            breakpoint()  # stop_at: `node` is next; `n` computes its grad_post, grad_pre, ...
+        terms = []
+        activation = node._activation
+        if not activation.is_group:
+            grad_post = direct[node] if node.kind == "output" else zero
+            for conn in outgoing:
+                term = conn._weight * conn.target.grad_pre
+                terms.append(term)
+                grad_post = grad_post + term
+            node.grad_post = grad_post
+            if node.kind == "input":
+                node.grad_pre = grad_post
+                return terms
+            node.grad_pre = activation.derivative(node.pre, node.post) * grad_post
+        elif self._groups[activation][-1] is node:
+            members = self._groups[activation]
+            for member in members:
+                member.grad_post = direct[member]
+            grads = activation.group_grad_pre([m.post for m in members], [m.grad_post for m in members])
+            for member, grad in zip(members, grads):
+                member.grad_pre = grad
+        grad_pre = node.grad_pre
+        node.grad_bias = mean(grad_pre)
+        for conn in node._incoming:
+            conn.grad_weight = mean(conn.source.post * grad_pre)
+        return terms
+
+    def _stop_node(self, stop_at: NodeRef | None) -> Node | None:
+        return None if stop_at is None else self.node(stop_at)
+
+    # ------------------------------------------------------------------ stepping and explaining
+    def forward_steps(self, x: ArrayLike) -> Iterator[Step]:
+        """The forward pass one node at a time; see :func:`nodenet.stepping.forward_steps`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> [step.node.name for step in net.forward_steps([1.0])]
+        ['I1', 'O2']
+        """
+        from .stepping import forward_steps
+
+        return forward_steps(self, x)
+
+    def backward_steps(self, y: ArrayLike, *, loss: Union[str, Loss] = "l2") -> Generator[Step, None, float]:
+        """The backward pass one node at a time; see :func:`nodenet.stepping.backward_steps`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> _ = net.forward([1.0])
+        >>> [step.node.name for step in net.backward_steps([0.0])]
+        ['O2', 'I1']
+        """
+        from .stepping import backward_steps
+
+        return backward_steps(self, y, loss=loss)
+
+    def explain(
+        self,
+        name: NodeRef | None = None,
+        *,
+        format: str = "text",
+        sample: int = 0,
+        digits: int = 4,
+    ) -> Explanation:
+        """The chapter's formulas with the numbers; see :func:`nodenet.explain.explain`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> _ = net.forward([1.0]); _ = net.backward([0.0])
+        >>> print(net.explain("O2").text.splitlines()[1])
+        O2_in = λ1,2·I1 + b2 = (0.0976)(1.0000) + (0.1076) = 0.2052
+        """
+        from .explain import explain
+
+        return explain(self, name, format=format, sample=sample, digits=digits)
+
+    def paths(self, source: NodeRef, target: NodeRef, *, limit: int = 10000) -> list[Path]:
+        """Every directed path with its product of derivatives; see :func:`nodenet.paths.paths`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> _ = net.forward([0.5, 0.2, 0.7])
+        >>> [str(path).split(":")[0] for path in net.paths("I1", "O6")]
+        ['I1 → H4 → O6', 'I1 → H5 → O6']
+        """
+        from .paths import paths
+
+        return paths(self, source, target, limit=limit)
+
+    def lint(self) -> list[Finding]:
+        """Structural findings (dead or unreachable nodes, ...); see :func:`nodenet.lint.lint`.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([2, 1], seed=0)
+        >>> net.lint()
+        []
+        """
+        from .lint import lint
+
+        return lint(self)
 
     def zero_grad(self) -> None:
         """Clear every gradient cache (set it to ``None``).

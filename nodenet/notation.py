@@ -1,17 +1,20 @@
-"""The chapter's notation for weights, biases and signals.
+r"""The chapter's notation for weights, biases and signals.
 
 Nodes named like the chapter (a prefix and a global number: ``I1``, ``H4``,
-``O6``) give ``λ1,4`` for the weight from ``I1`` to ``H4`` and ``b4`` for the
-bias of ``H4``; other names fall back to ``λ(a→b)`` and ``b(name)``.
+``O6``) give ``λ1,4`` for the weight from ``I1`` to ``H4``, ``b4`` for the
+bias of ``H4``, ``H4_in`` for its pre-activation signal and ``y6`` for the
+target of ``O6``; other names fall back to ``λ(a→b)``, ``b(name)``,
+``name_in`` and ``y(name)``.  With ``latex=True`` each symbol is LaTeX
+math (``\lambda_{1,4}``).
 
 Examples
 --------
->>> weight_symbol("I1", "H4"), bias_symbol("H4")
-('λ1,4', 'b4')
+>>> weight_symbol("I1", "H4"), bias_symbol("H4"), signal_symbol("H4", pre=True)
+('λ1,4', 'b4', 'H4_in')
 >>> weight_symbol("x", "hidden"), bias_symbol("hidden")
 ('λ(x→hidden)', 'b(hidden)')
->>> pre_symbol("H4"), derivative_symbol(pre_symbol("H4"))
-('H4_in', '∂L/∂H4_in')
+>>> print(weight_symbol("I1", "H4", latex=True), signal_symbol("H4", pre=True, latex=True))
+\lambda_{1,4} H_{4}^{\mathrm{in}}
 """
 
 from __future__ import annotations
@@ -26,8 +29,9 @@ __all__ = [
     "node_number",
     "weight_symbol",
     "bias_symbol",
-    "pre_symbol",
-    "derivative_symbol",
+    "signal_symbol",
+    "target_symbol",
+    "function_symbol",
     "weight_name",
     "bias_name",
 ]
@@ -45,36 +49,70 @@ def node_number(name: str) -> str | None:
     return match.group(1) if match else None
 
 
-def weight_symbol(source: str, target: str) -> str:
+def _split(name: str) -> tuple[str, str] | None:
+    """``"H4"`` -> ``("H", "4")`` for chapter-style names, else None."""
+    number = node_number(name)
+    return (name[: -len(number)], number) if number is not None else None
+
+
+def _latex_name(name: str) -> str:
+    return r"\mathrm{" + name.replace("_", r"\_") + "}"
+
+
+def weight_symbol(source: str, target: str, *, latex: bool = False) -> str:
     """The chapter's symbol for the weight of a connection."""
     i, j = node_number(source), node_number(target)
+    if latex:
+        if i is not None and j is not None:
+            return rf"\lambda_{{{i},{j}}}"
+        return rf"\lambda_{{{_latex_name(source)} \to {_latex_name(target)}}}"
     if i is not None and j is not None:
         return f"λ{i},{j}"
     return f"λ({source}→{target})"
 
 
-def bias_symbol(name: str) -> str:
+def bias_symbol(name: str, *, latex: bool = False) -> str:
     """The chapter's symbol for the bias of a node."""
     number = node_number(name)
+    if latex:
+        return f"b_{{{number if number is not None else _latex_name(name)}}}"
     return f"b{number}" if number is not None else f"b({name})"
 
 
-def pre_symbol(name: str) -> str:
-    """The chapter's symbol of a node's pre-activation signal (its output is its name).
+def signal_symbol(name: str, *, pre: bool = False, latex: bool = False) -> str:
+    """The symbol of a node's output signal (``H4``) or pre-activation (``H4_in``).
 
-    >>> pre_symbol("O6")
-    'O6_in'
+    >>> signal_symbol("H4"), signal_symbol("hidden", pre=True), signal_symbol("O6", latex=True)
+    ('H4', 'hidden_in', 'O_{6}')
     """
-    return f"{name}_in"
+    if not latex:
+        return f"{name}_in" if pre else name
+    parts = _split(name)
+    base = f"{parts[0]}_{{{parts[1]}}}" if parts else _latex_name(name)
+    return base + r"^{\mathrm{in}}" if pre else base
 
 
-def derivative_symbol(symbol: str) -> str:
-    """The symbol of the loss derivative with respect to ``symbol``.
+def target_symbol(name: str, *, latex: bool = False) -> str:
+    """The symbol of an output node's target value: ``y6`` for ``O6``.
 
-    >>> derivative_symbol("λ1,4")
-    '∂L/∂λ1,4'
+    >>> target_symbol("O6"), target_symbol("price"), target_symbol("O6", latex=True)
+    ('y6', 'y(price)', 'y_{6}')
     """
-    return f"∂L/∂{symbol}"
+    number = node_number(name)
+    if latex:
+        return f"y_{{{number if number is not None else _latex_name(name)}}}"
+    return f"y{number}" if number is not None else f"y({name})"
+
+
+def function_symbol(activation: str, *, latex: bool = False) -> str:
+    """The symbol of an activation function: ``σ`` for the sigmoid, else its name.
+
+    >>> print(function_symbol("sigmoid"), function_symbol("tanh"), function_symbol("sigmoid", latex=True))
+    σ tanh \\sigma
+    """
+    if activation == "sigmoid":
+        return r"\sigma" if latex else "σ"
+    return rf"\operatorname{{{activation}}}" if latex else activation
 
 
 def weight_name(source: str, target: str) -> str:

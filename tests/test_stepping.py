@@ -1,0 +1,121 @@
+"""Stepping generators: order, values and final caches equal the plain passes."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nodenet
+from nodenet.testing import inputs_for, networks, targets_for
+
+
+@st.composite
+def problems(draw, *, softmax=False):
+    net = draw(networks(max_hidden=4, max_outputs=3, softmax=softmax))
+    batch = draw(st.sampled_from([None, 3]))
+    return net, draw(inputs_for(net, batch=batch)), draw(targets_for(net, batch=batch, one_hot=softmax))
+
+
+def caches(net):
+    nodes = {n.name: (n.pre, n.post, n.grad_pre, n.grad_post, n.grad_bias) for n in net.nodes}
+    return nodes, {c.name: c.grad_weight for c in net.connections}
+
+
+def assert_same(left, right):
+    """Exactly equal: the same floating-point operations in the same order."""
+    assert left.keys() == right.keys()
+    for key in left:
+        a, b = left[key], right[key]
+        a, b = (a, b) if isinstance(a, tuple) else ((a,), (b,))
+        for x, y in zip(a, b):
+            assert type(x) is type(y), key
+            np.testing.assert_array_equal(x, y, err_msg=key)
+
+
+@given(problems())
+def test_steps_visit_nodes_in_order_and_end_with_the_plain_caches(problem):
+    run_and_compare(*problem, loss="l2")
+
+
+@given(problems(softmax=True))
+def test_softmax_steps_end_with_the_plain_caches(problem):
+    run_and_compare(*problem, loss="cross_entropy")
+
+
+def run_and_compare(net, x, y, *, loss):
+    net.forward(x)
+    loss_value = net.backward(y, loss=loss)
+    expected = caches(net)
+    steps = list(net.forward_steps(x))
+    assert [s.node for s in steps] == net.nodes and {s.phase for s in steps} == {"forward"}
+    backward = net.backward_steps(y, loss=loss)
+    back = []
+    with pytest.raises(StopIteration) as stop:
+        while True:
+            back.append(next(backward))
+    assert stop.value.value == loss_value
+    assert [s.node for s in back] == net.nodes[::-1] and {s.phase for s in back} == {"backward"}
+    for got, want in zip(caches(net), expected):
+        assert_same(got, want)
+    for step in steps:  # pre is the bias plus the terms, added in order
+        if step.node.kind != "input":
+            total = 0.0 if np.ndim(x) == 1 else np.zeros(len(x))
+            for term in step.terms.values():
+                total = total + term
+            np.testing.assert_array_equal(total + step.node.bias, step.node.pre)
+    for step in back:  # every cache a step reports is the final one
+        for key, value in step.values.items():
+            owner, attr = key.rsplit(".", 1)
+            obj = net[owner] if "->" not in owner else net.connection(*owner.split("->"))
+            np.testing.assert_array_equal(getattr(obj, attr), value)
+
+
+def chapter():
+    return nodenet.Network.from_layers([3, 2, 1], seed=13)
+
+
+def test_partial_forward_leaves_later_nodes_empty_and_blocks_backward():
+    net = chapter()
+    net.forward([0.1, 0.1, 0.1]); net.backward([0.0])
+    steps = net.forward_steps([0.5, 0.2, 0.7])
+    for _ in range(4):
+        step = next(steps)
+    assert step.node.name == "H4" and step.values == {"H4.pre": net["H4"].pre, "H4.post": net["H4"].post}
+    assert step.terms["I1->H4"] == net.connection("I1", "H4").weight * 0.5
+    assert net["H5"].pre is None and net["O6"].post is None and net["H4"].grad_pre is None
+    with pytest.raises(nodenet.NotComputedError, match="call net.forward"):
+        net.backward([0.3])
+    list(steps)
+    assert net.backward([0.3]) == pytest.approx(0.020177114, abs=1e-9)
+
+
+def test_partial_backward_fills_the_visited_nodes_only():
+    net = chapter()
+    net.forward([0.5, 0.2, 0.7]); net.backward([0.9])
+    steps = net.backward_steps([0.3])
+    first = next(steps)
+    assert first.node.name == "O6" and first.terms == {"loss": net["O6"].post - 0.3}
+    assert net["H4"].grad_post is None and net.connection("I1", "H4").grad_weight is None
+    h5 = next(steps)
+    assert h5.terms == {"H5->O6": net.connection("H5", "O6").weight * net["O6"].grad_pre}
+    assert h5.values["H5.grad_post"] == h5.terms["H5->O6"]
+
+
+def test_bad_arguments_are_refused_by_the_call_before_any_change():
+    net = chapter()
+    net.forward([0.5, 0.2, 0.7])
+    with pytest.raises(nodenet.ShapeError):
+        net.forward_steps([1.0])
+    assert net["O6"].post is not None
+    with pytest.raises(nodenet.ShapeError):
+        net.backward_steps([1.0, 2.0])
+
+
+def test_softmax_group_work_happens_at_its_last_member():
+    net = nodenet.Network.from_layers([2, 3], output="softmax", seed=1)
+    steps = list(net.forward_steps([0.5, -1.0]))
+    assert list(steps[2].values) == ["O3.pre"] and net["O3"].post is not None
+    assert list(steps[4].values) == ["O5.pre", "O3.post", "O4.post", "O5.post"]
+    back = list(net.backward_steps([0.0, 1.0, 0.0], loss="cross_entropy"))
+    assert back[0].node.name == "O5" and "O3.grad_pre" in back[0].values
+    assert "O3.grad_pre" not in back[2].values and "O3.grad_bias" in back[2].values
