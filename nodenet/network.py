@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .lint import Finding
     from .paths import Path
     from .stepping import Step
+    from .training import History
 
 __all__ = ["Network"]
 
@@ -731,7 +732,7 @@ class Network:
         return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
     # ------------------------------------------------------------------ training
-    def fit(self, X: ArrayLike, Y: ArrayLike, **options: Any) -> Any:
+    def fit(self, X: ArrayLike, Y: ArrayLike, **options: Any) -> History:
         """Train this network in place; see :func:`nodenet.training.fit` for the options.
 
         >>> import nodenet

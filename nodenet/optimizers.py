@@ -287,13 +287,14 @@ class Adam(Optimizer):
         return f"Adam(lr={self.lr!r}, beta1={self.beta1!r}, beta2={self.beta2!r}, eps={self.eps!r})"
 
 
-OPTIMIZERS: dict[str, type[Optimizer]] = {"sgd": SGD, "adam": Adam}
+OPTIMIZERS: dict[str, type[Optimizer]] = {"adam": Adam, "sgd": SGD}
 
 
 def get_optimizer(spec: Union[str, Optimizer], *, lr: float | None = None) -> Optimizer:
     """The optimizer for a name (``"sgd"``, ``"adam"``) or an instance.
 
-    A name needs ``lr``; an instance keeps its own rate unless ``lr`` is given.
+    A name needs ``lr``; an instance is returned as it is (``lr``, when
+    given, is only checked: :func:`nodenet.fit` passes it to each step).
 
     >>> get_optimizer("adam", lr=0.01)
     Adam(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08)
@@ -302,18 +303,21 @@ def get_optimizer(spec: Union[str, Optimizer], *, lr: float | None = None) -> Op
     ...
     nodenet.errors.InvalidArgument: Unknown optimizer 'rmsprop'; choose one of adam, sgd, or pass an Optimizer such as nodenet.SGD(lr=0.1, momentum=0.9).
     """
+    if lr is not None:
+        _positive(lr, "lr (learning rate)")
     if isinstance(spec, Optimizer):
-        if lr is not None:
-            spec.lr = _positive(lr, "lr (learning rate)")
         return spec
-    if not isinstance(spec, str) or spec not in OPTIMIZERS:
-        raise InvalidArgument(
-            f"Unknown optimizer {spec!r}; choose one of {', '.join(sorted(OPTIMIZERS))}, "
-            "or pass an Optimizer such as nodenet.SGD(lr=0.1, momentum=0.9)."
-        )
+    cls = _registered(spec, OPTIMIZERS, "optimizer", "an Optimizer such as nodenet.SGD(lr=0.1, momentum=0.9)")
     if lr is None:
         raise InvalidArgument(f"optimizer={spec!r} needs a learning rate: pass lr=..., e.g. lr=0.1.")
-    return OPTIMIZERS[spec](lr=lr)
+    return cls(lr=lr)
+
+
+def _registered(spec: Any, registry: dict, kind: str, example: str) -> Any:
+    """The class registered under the name ``spec``, or an error listing the names."""
+    if not isinstance(spec, str) or spec not in registry:
+        raise InvalidArgument(f"Unknown {kind} {spec!r}; choose one of {', '.join(registry)}, or pass {example}.")
+    return registry[spec]
 
 
 # --------------------------------------------------------------------------- schedules
@@ -447,9 +451,4 @@ def get_schedule(spec: Union[None, str, Schedule]) -> Schedule:
         return Constant()
     if isinstance(spec, Schedule):
         return spec
-    if not isinstance(spec, str) or spec not in SCHEDULES:
-        raise InvalidArgument(
-            f"Unknown schedule {spec!r}; choose one of {', '.join(SCHEDULES)}, "
-            "or pass a Schedule such as nodenet.TimeDecay(decay=0.01)."
-        )
-    return SCHEDULES[spec]()
+    return _registered(spec, SCHEDULES, "schedule", "a Schedule such as nodenet.TimeDecay(decay=0.01)")()

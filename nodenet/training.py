@@ -142,6 +142,7 @@ class History:
         self._parameters: list[list[float]] = []
         self._gradients: list[list[float]] = []
         self._predictions: list[np.ndarray] = []
+        self._finish()
 
     # -- filled by fit
     def _record(self, epoch: int, values: list[float], grads: Optional[list[float]], prediction: np.ndarray) -> None:
@@ -156,6 +157,22 @@ class History:
         if val_loss is not None:
             self._val_loss.append(val_loss)
 
+    def _finish(self) -> None:
+        """Turn the records into the (read-only) arrays the properties return."""
+        m, width = len(self._epochs), len(self.parameter_names)
+        arrays = {
+            "loss": np.array(self._loss, dtype=float),
+            "val_loss": np.array(self._val_loss, dtype=float),
+            "lr": np.array(self._lr, dtype=float),
+            "recorded_epochs": np.array(self._epochs, dtype=int),
+            "parameters": np.array(self._parameters, dtype=float).reshape(m, width),
+            "gradients": np.array(self._gradients, dtype=float).reshape(m, width),
+            "predictions": np.array(self._predictions, dtype=float).reshape(m, len(self.sample_y)),
+        }
+        for array in arrays.values():
+            array.flags.writeable = False
+        self._arrays = arrays
+
     # -- public views
     @property
     def epochs_run(self) -> int:
@@ -165,37 +182,37 @@ class History:
     @property
     def loss(self) -> np.ndarray:
         """Training loss per epoch, shape ``(epochs_run,)``."""
-        return np.array(self._loss, dtype=float)
+        return self._arrays["loss"]
 
     @property
     def val_loss(self) -> Optional[np.ndarray]:
         """Validation loss per epoch, or ``None`` without ``validation``."""
-        return np.array(self._val_loss, dtype=float) if self._val_loss else None
+        return self._arrays["val_loss"] if self._val_loss else None
 
     @property
     def lr(self) -> np.ndarray:
         """Learning rate per epoch, shape ``(epochs_run,)``."""
-        return np.array(self._lr, dtype=float)
+        return self._arrays["lr"]
 
     @property
     def recorded_epochs(self) -> np.ndarray:
         """Epochs whose parameters were recorded, shape ``(m,)``."""
-        return np.array(self._epochs, dtype=int)
+        return self._arrays["recorded_epochs"]
 
     @property
     def parameters(self) -> np.ndarray:
         """Weights and biases at the recorded epochs, shape ``(m, P)``."""
-        return np.array(self._parameters, dtype=float).reshape(len(self._epochs), len(self.parameter_names))
+        return self._arrays["parameters"]
 
     @property
     def gradients(self) -> np.ndarray:
         """Gradients of each recorded epoch's first batch, shape ``(m, P)``."""
-        return np.array(self._gradients, dtype=float).reshape(len(self._epochs), len(self.parameter_names))
+        return self._arrays["gradients"]
 
     @property
     def predictions(self) -> np.ndarray:
         """Output for the watched sample at the recorded epochs, shape ``(m, k)``."""
-        return np.array(self._predictions, dtype=float).reshape(len(self._epochs), len(self.sample_y))
+        return self._arrays["predictions"]
 
     def parameter(self, name: str) -> np.ndarray:
         """The recorded values of one parameter (``'I1->H4'`` or ``'H4.bias'``), shape ``(m,)``.
@@ -246,7 +263,7 @@ class History:
         connections, nodes = parameter_objects(clone)
         write_parameters(connections, nodes, list(self._parameters[position]))
         if x is None:
-            x, y = self.sample_x, self.sample_y
+            x, y = self.sample_x, self.sample_y if y is None else y
         clone.forward(x)
         if y is not None:
             clone.backward(y, loss=self.loss_function)
@@ -282,9 +299,9 @@ class History:
 
 
 # --------------------------------------------------------------------------- validation
-def _matrix(values: ArrayLike, width: int, what: str, names: list[str]) -> np.ndarray:
+def _matrix(values: ArrayLike, width: int, what: str, names: list[str], *, targets: bool = False) -> np.ndarray:
     array = finite_array(values, what, names)
-    if array.ndim == 1 and width == 1 and what.startswith("Y"):
+    if targets and array.ndim == 1 and width == 1:  # (n,) targets of a single output
         array = array[:, None]
     if array.ndim != 2 or array.shape[1] != width:
         raise ShapeError(
@@ -298,7 +315,7 @@ def _data(net: Network, X: ArrayLike, Y: ArrayLike, what: str) -> tuple[np.ndarr
     inputs = [node.name for node in net.inputs]
     outputs = [node.name for node in net.outputs]
     x = _matrix(X, len(inputs), f"X{what}", inputs)
-    y = _matrix(Y, len(outputs), f"Y{what}", outputs)
+    y = _matrix(Y, len(outputs), f"Y{what}", outputs, targets=True)
     if x.shape[0] != y.shape[0]:
         raise ShapeError(f"X{what} has {x.shape[0]} rows but Y{what} has {y.shape[0]}; give one target row per input row.")
     return x, y
@@ -421,7 +438,8 @@ def fit(
     ------
     DivergenceError
         The loss (or a parameter) became NaN or infinite; the network keeps
-        its last finite parameters.
+        its last finite parameters, and the error's ``history`` attribute
+        holds the epochs run so far.
 
     Examples
     --------
@@ -443,7 +461,7 @@ def fit(
     record_every = _count(record_every, "record_every", minimum=0, allow_none=True) or 0
     opt = get_optimizer(optimizer, lr=lr)
     opt.reset()
-    rates = get_schedule(schedule).rates(opt.lr)
+    rates = get_schedule(schedule).rates(opt.lr if lr is None else float(lr))
     loss_fn = get_loss(loss)
     if not isinstance(shuffle, bool):
         raise InvalidArgument(f"shuffle must be True or False; got {shuffle!r}.")
@@ -506,7 +524,11 @@ def fit(
             if record_every:
                 final = parameter_values(connections, nodes)
                 history._record(history.epochs_run, final, None, net.forward(sample_x).copy())
+    except DivergenceError as err:
+        err.history = history  # type: ignore[attr-defined]
+        raise
     finally:
+        history._finish()
         if bar is not None:
             bar.close()
     return history
@@ -553,7 +575,7 @@ def _progress_bar(progress: Any, epochs: int) -> Any:
         raise InvalidArgument(f"progress must be True, False or None; got {progress!r}.")
     if progress is False or not _stderr_is_terminal():
         return None
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     return tqdm(total=epochs, desc="fit", unit="epoch", file=sys.stderr, leave=False)
 

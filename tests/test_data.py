@@ -101,6 +101,7 @@ def test_split_partitions_the_rows(n, test_size, seed):
     assert sorted(y_train.tolist() + y_test.tolist()) == list(range(n))
     assert 1 <= len(y_test) <= n - 1 and len(y_test) == min(max(1, round(test_size * n)), n - 1)
     assert X_train[:, 1].tolist() == (2 * y_train + 1).tolist()     # rows stay together
+    assert X_test[:, 1].tolist() == (2 * y_test + 1).tolist()
     again = nodenet.train_test_split(X, y, test_size=test_size, seed=seed)
     assert again[3].tolist() == y_test.tolist()
 

@@ -142,8 +142,10 @@ def test_schedule_sets_each_epochs_rate():
 
 def test_optimizer_instance_keeps_its_rate_unless_lr_given():
     X, Y = regression_data()
-    history = small_net().fit(X, Y, epochs=1, optimizer=nodenet.SGD(lr=0.7))
-    assert history.lr.tolist() == [0.7]
+    optimizer = nodenet.SGD(lr=0.7)
+    assert small_net().fit(X, Y, epochs=1, optimizer=optimizer).lr.tolist() == [0.7]
+    assert small_net().fit(X, Y, epochs=1, optimizer=optimizer, lr=0.2).lr.tolist() == [0.2]
+    assert optimizer.lr == 0.7                 # the user's object is not changed
 
 
 def test_fit_updates_the_objects_users_hold():
@@ -197,6 +199,7 @@ def test_divergence_names_the_epoch_and_keeps_finite_parameters():
     epoch = int(str(err.value).split("in epoch ")[1].split()[0])
     assert parameters(net) == snapshots[epoch - 1]   # the parameters from the start of that epoch
     assert isinstance(err.value, FloatingPointError)
+    assert err.value.history.epochs_run == epoch and err.value.history.network is net
 
 
 def test_non_finite_update_is_not_written():
@@ -225,6 +228,14 @@ def test_recording_every_kth_epoch_and_the_final_state():
         history.network_at(4)
 
 
+def test_zero_epochs_record_the_initial_state():
+    X, Y = regression_data()
+    net = small_net()
+    history = net.fit(X, Y, epochs=0, lr=0.1)
+    assert history.recorded_epochs.tolist() == [0] and history.loss.shape == (0,)
+    assert history.parameters[0].tolist() == parameters(net) and np.isnan(history.gradients).all()
+
+
 def test_record_nothing():
     X, Y = regression_data()
     for record_every in (0, None):
@@ -244,6 +255,7 @@ def test_network_at_is_an_independent_copy_with_its_caches():
     assert early is not net and parameters(early) == history.parameters[1].tolist()
     assert early["O6"].post == history.predictions[1, 0]
     assert early["H3"].grad_pre is not None                 # backward on the watched target
+    assert history.network_at(1, y=[5.0])["O6"].grad_post == early["O6"].post - 5.0
     early.connection("I1", "H3").weight = 99.0
     assert net.connection("I1", "H3").weight != 99.0
     batch = history.network_at(4, x=X)
