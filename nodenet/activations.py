@@ -90,8 +90,13 @@ class Identity(Activation):
 
 
 def _sigmoid_array(pre: np.ndarray) -> np.ndarray:
-    small = np.exp(-np.abs(pre))  # never overflows
-    return np.where(pre >= 0, 1.0 / (1.0 + small), small / (1.0 + small))
+    # exp(-pre) overflows to inf for pre < -709, and 1 / (1 + inf) is the right 0.0
+    out = np.empty_like(pre, dtype=float)
+    with np.errstate(over="ignore"):
+        np.negative(pre, out=out)
+        np.exp(out, out=out)
+    out += 1.0
+    return np.reciprocal(out, out=out)
 
 
 class Sigmoid(Activation):

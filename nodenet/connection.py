@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InvalidArgument
 from .notation import format_value, weight_name, weight_symbol
+from .parameters import ParameterStore
 
 if TYPE_CHECKING:
     from .node import Node
@@ -38,7 +39,9 @@ class Connection:
 
     Create connections with :meth:`nodenet.Network.connect`.  ``grad_weight``
     holds ``dL/dλ`` (the batch mean) after :meth:`~nodenet.Network.backward`,
-    ``None`` before.
+    ``None`` before.  Both live in the network's
+    :class:`~nodenet.parameters.ParameterStore`, which the compiled plan and
+    the optimizers share.
 
     Examples
     --------
@@ -49,23 +52,36 @@ class Connection:
     Connection('I1' -> 'O2', weight=0.5, grad_weight=None)
     """
 
-    __slots__ = ("source", "target", "_weight", "grad_weight")
+    __slots__ = ("source", "target", "_store", "_slot")
 
-    def __init__(self, source: Node, target: Node, weight: float = 0.0) -> None:
+    def __init__(
+        self, source: Node, target: Node, weight: float = 0.0, store: ParameterStore | None = None
+    ) -> None:
         self.source = source
         self.target = target
-        self._weight = 0.0
-        self.weight = weight
-        self.grad_weight: float | None = None
+        value = check_number(weight, f"weight of {source.name!r}->{target.name!r}")
+        self._store = ParameterStore(1) if store is None else store
+        self._slot = self._store.allocate(value)
 
     @property
     def weight(self) -> float:
         """The weight ``λ``; setting it checks for a finite number."""
-        return self._weight
+        return self._store.values.item(self._slot)
 
     @weight.setter
     def weight(self, value: float) -> None:
-        self._weight = check_number(value, f"weight of {self.source.name!r}->{self.target.name!r}")
+        self._store.values[self._slot] = check_number(
+            value, f"weight of {self.source.name!r}->{self.target.name!r}"
+        )
+
+    @property
+    def grad_weight(self) -> float | None:
+        """``dL/dλ`` (mean over the batch) of the last backward pass, or None."""
+        return self._store.grad(self._slot)
+
+    @grad_weight.setter
+    def grad_weight(self, value: float | None) -> None:
+        self._store.set_grad(self._slot, value)
 
     @property
     def name(self) -> str:
@@ -80,5 +96,5 @@ class Connection:
     def __repr__(self) -> str:
         return (
             f"Connection({self.source.name!r} -> {self.target.name!r}, "
-            f"weight={format_value(self._weight)}, grad_weight={format_value(self.grad_weight)})"
+            f"weight={format_value(self.weight)}, grad_weight={format_value(self.grad_weight)})"
         )

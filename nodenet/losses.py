@@ -73,10 +73,21 @@ class CrossEntropy(Loss):
     name = "cross_entropy"
 
     def value(self, post: np.ndarray, target: np.ndarray) -> Union[float, np.ndarray]:
+        _check_probabilities(post)
         return -np.sum(target * np.log(np.maximum(post, _TINY)), axis=-1)
 
     def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
+        _check_probabilities(post)
         return -target / np.maximum(post, _TINY)
+
+
+def _check_probabilities(post: np.ndarray) -> None:
+    if post.size and (post.min() < 0.0 or post.max() > 1.0):
+        bad = float(post.min()) if post.min() < 0.0 else float(post.max())
+        raise InvalidArgument(
+            f"cross_entropy needs probabilities in [0, 1] at the outputs; got {bad!r}. "
+            "Use softmax (or sigmoid) output nodes, or the l2 loss."
+        )
 
 
 LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (L2, CrossEntropy)}

@@ -21,9 +21,11 @@ from .errors import (
 from .losses import Loss, get_loss
 from .node import Node
 from .notation import format_value
+from .parameters import ParameterStore
 from .seeding import Seed
 
 if TYPE_CHECKING:
+    from .compiled import CompiledPlan
     from .explain import Explanation
     from .lint import Finding
     from .paths import Path
@@ -61,12 +63,14 @@ class Network:
 
     def __init__(self) -> None:
         self.graph: nx.DiGraph = nx.DiGraph()
+        self._params = ParameterStore()
         self._inputs: list[Node] = []
         self._outputs: list[Node] = []
         self._added: dict[str, int] = {}
         self._order: list[Node] | None = None
         self._groups: dict[Activation, list[Node]] = {}
         self._forward_valid = False
+        self._compiled: CompiledPlan | None = None
         self._loss_grads: dict[Node, Any] = {}
         self._loss_target: tuple[Loss, np.ndarray] | None = None
 
@@ -226,6 +230,7 @@ class Network:
         conn.source._outgoing.remove(conn)
         conn.target._incoming.remove(conn)
         self.graph.remove_edge(conn.source.name, conn.target.name)
+        _detach(conn)
         self._structure_changed()
 
     def remove_node(self, name: NodeRef) -> None:
@@ -245,6 +250,7 @@ class Network:
         self.graph.remove_node(node.name)
         del self._added[node.name]
         node._network = None
+        _detach(node)
         self._structure_changed()
 
     def _add(self, node: Node) -> Node:
@@ -256,7 +262,7 @@ class Network:
         return node
 
     def _link(self, src: Node, dst: Node, weight: float) -> Connection:
-        conn = Connection(src, dst, weight)
+        conn = Connection(src, dst, weight, self._params)
         self.graph.add_edge(src.name, dst.name, connection=conn)
         src._outgoing.append(conn)
         dst._incoming.append(conn)
@@ -265,6 +271,7 @@ class Network:
 
     def _structure_changed(self) -> None:
         self._order = None
+        self._compiled = None
         self._forward_valid = False
 
     # ------------------------------------------------------------------ looking up
@@ -369,6 +376,20 @@ class Network:
             self._groups = groups
             self._order = order
         return self._order
+
+    def compile(self) -> CompiledPlan:
+        """The network's :class:`~nodenet.compiled.CompiledPlan` (cached until the structure changes).
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> net.compile() is net.compile()
+        True
+        """
+        if self._compiled is None:
+            from .compiled import CompiledPlan
+
+            self._compiled = CompiledPlan(self)
+        return self._compiled
 
     def validate(self) -> None:
         """Raise :class:`TopologyError` if the network cannot be computed.
@@ -485,6 +506,7 @@ class Network:
         self.validate()
         columns, batch = self._input_columns(x)
         self._forward_valid = False
+        self._params.clear_grads()
         zero: Any = np.zeros(batch) if batch else 0.0
         return zero, dict(zip(self._inputs, columns))
 
@@ -501,14 +523,14 @@ class Network:
         if node.kind == "input":
             node.pre = node.post = inputs[node]
             return []
+        values = self._params.values
         terms = []
         pre = zero
         for conn in incoming:
-            conn.grad_weight = None
-            term = conn._weight * conn.source.post
+            term = values.item(conn._slot) * conn.source.post
             terms.append(term)
             pre = pre + term
-        node.pre = pre + node._bias
+        node.pre = pre + values.item(node._slot)
         if not node._activation.is_group:
             node.post = node._activation.value(node.pre)
         elif self._groups[node._activation][-1] is node:
@@ -551,8 +573,9 @@ class Network:
         activation = node._activation
         if not activation.is_group:
             grad_post = direct[node] if node.kind == "output" else zero
+            values = self._params.values
             for conn in outgoing:
-                term = conn._weight * conn.target.grad_pre
+                term = values.item(conn._slot) * conn.target.grad_pre
                 terms.append(term)
                 grad_post = grad_post + term
             node.grad_post = grad_post
@@ -658,8 +681,7 @@ class Network:
         """
         for node in self._plan():
             node._clear_gradients()
-            for conn in node._incoming:
-                conn.grad_weight = None
+        self._params.clear_grads()
 
     # ------------------------------------------------------------------ helpers
     def _require_forward(self, what: str) -> None:
@@ -675,25 +697,36 @@ class Network:
 
     def _input_columns(self, x: ArrayLike) -> tuple[list, int]:
         """Validated input values per input node, and the batch size (0 for one sample)."""
+        array = self._input_array(x)
+        if array.ndim == 1:
+            return array.tolist(), 0
+        return list(np.ascontiguousarray(array.T)), array.shape[0]
+
+    def _input_array(self, x: ArrayLike) -> np.ndarray:
+        """Inputs as a validated float array of shape (p,) or (n, p)."""
         names = [node.name for node in self._inputs]
         array = _named_values(x, names, "input") if isinstance(x, Mapping) else _as_float_array(x, "inputs")
         if array.ndim == 1 and array.shape[0] == len(names):
             _check_finite(array[None, :], names, "input", single=True)
-            return array.tolist(), 0
+            return array
         if array.ndim == 2 and array.shape[1] == len(names) and array.shape[0] > 0:
             _check_finite(array, names, "input", single=False)
-            return list(np.ascontiguousarray(array.T)), array.shape[0]
+            return array
         raise ShapeError(
             f"Expected inputs of shape ({len(names)},) for one sample or (n, {len(names)}) for a "
             f"batch, one value per input node ({', '.join(names)}); got shape {array.shape}."
         )
 
-    def _targets(self, y: ArrayLike) -> np.ndarray:
-        """Targets validated against the outputs and the batch of the last forward pass."""
+    def _targets(self, y: ArrayLike, batch: int | None = None) -> np.ndarray:
+        """Targets validated against the outputs and the batch size (0 for one sample).
+
+        The batch size defaults to that of the last forward pass.
+        """
         names = [node.name for node in self._outputs]
         array = _named_values(y, names, "output") if isinstance(y, Mapping) else _as_float_array(y, "targets")
-        first = self._outputs[0].post
-        batch = first.shape[0] if isinstance(first, np.ndarray) else 0
+        if batch is None:
+            first = self._outputs[0].post
+            batch = first.shape[0] if isinstance(first, np.ndarray) else 0
         k = len(names)
         if batch and array.ndim == 1 and k == 1 and array.shape[0] == batch:
             array = array[:, None]
@@ -776,6 +809,16 @@ class Network:
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         svg = self._repr_svg_()
         return {"text/plain": repr(self), **({"image/svg+xml": svg} if svg is not None else {})}
+
+
+def _detach(item: Union[Node, Connection]) -> None:
+    """Move a removed node's or connection's parameter out of the network's store."""
+    if item._slot is None:
+        return
+    store, slot = item._store, item._slot
+    item._store = ParameterStore(1)
+    item._slot = item._store.allocate(store.values.item(slot))
+    store.release(slot)
 
 
 def _identity(value: Any) -> Any:

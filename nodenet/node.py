@@ -10,6 +10,7 @@ from .activations import Activation, get_activation
 from .connection import check_number
 from .errors import InvalidArgument
 from .notation import bias_name, bias_symbol, format_value
+from .parameters import ParameterStore
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -56,12 +57,12 @@ class Node:
         "name",
         "kind",
         "_activation",
-        "_bias",
+        "_store",
+        "_slot",
         "pre",
         "post",
         "grad_pre",
         "grad_post",
-        "grad_bias",
         "_incoming",
         "_outgoing",
         "_network",
@@ -81,14 +82,15 @@ class Node:
         self.kind = kind
         self._network = network
         self._activation = get_activation(activation)
-        self._bias: float | None = None
+        self._store = network._params if network is not None else ParameterStore(1)
+        self._slot: int | None = None
         if kind != "input":
-            self.bias = 0.0 if bias is None else bias
+            value = check_number(0.0 if bias is None else bias, f"bias of {name!r}")
+            self._slot = self._store.allocate(value)
         self.pre: Signal = None
         self.post: Signal = None
         self.grad_pre: Signal = None
         self.grad_post: Signal = None
-        self.grad_bias: float | None = None
         self._incoming: list[Connection] = []
         self._outgoing: list[Connection] = []
 
@@ -113,13 +115,23 @@ class Node:
     @property
     def bias(self) -> float | None:
         """The bias ``b`` (``None`` for an input node)."""
-        return self._bias
+        return None if self._slot is None else self._store.values.item(self._slot)
 
     @bias.setter
     def bias(self, value: float) -> None:
-        if self.kind == "input":
+        if self._slot is None:
             raise InvalidArgument(f"Input node {self.name!r} has no bias; set biases on hidden or output nodes.")
-        self._bias = check_number(value, f"bias of {self.name!r}")
+        self._store.values[self._slot] = check_number(value, f"bias of {self.name!r}")
+
+    @property
+    def grad_bias(self) -> float | None:
+        """``dL/db`` (mean over the batch) of the last backward pass, or None."""
+        return None if self._slot is None else self._store.grad(self._slot)
+
+    @grad_bias.setter
+    def grad_bias(self, value: float | None) -> None:
+        if self._slot is not None:
+            self._store.set_grad(self._slot, value)
 
     @property
     def incoming(self) -> list[Connection]:
@@ -142,10 +154,10 @@ class Node:
         return bias_symbol(self.name)
 
     def _clear_gradients(self) -> None:
-        self.grad_pre = self.grad_post = self.grad_bias = None
+        self.grad_pre = self.grad_post = None
 
     def __repr__(self) -> str:
-        bias = "" if self.kind == "input" else f"bias={format_value(self._bias)}, "
+        bias = "" if self.kind == "input" else f"bias={format_value(self.bias)}, "
         return (
             f"Node({self.name!r}, {self.kind}, {self.activation}, {bias}"
             f"pre={format_value(self.pre)}, post={format_value(self.post)}, "

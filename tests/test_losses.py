@@ -31,3 +31,10 @@ def test_cross_entropy_never_takes_log_of_zero():
         value = ce.value(np.array([0.0, 1.0]), np.array([1.0, 0.0]))
         grad = ce.grad(np.array([0.0, 1.0]), np.array([1.0, 0.0]))
     assert np.isfinite(value) and value > 700 and np.all(np.isfinite(grad))
+
+
+def test_cross_entropy_refuses_outputs_that_are_not_probabilities():
+    import nodenet
+
+    with pytest.raises(nodenet.InvalidArgument, match=r"probabilities in \[0, 1\].*got -0.5.*softmax"):
+        get_loss("cross_entropy").value(np.array([-0.5, 1.0]), np.array([0.0, 1.0]))

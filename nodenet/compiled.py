@@ -1,0 +1,239 @@
+"""CompiledPlan: the passes of a network as matrix products over the batch.
+
+The reference path (:meth:`Network.forward` / :meth:`Network.backward`) does
+Python work per node and per connection.  A compiled plan groups the non-input
+nodes into *levels* (longest path from the inputs), so that the nodes of one
+level depend only on earlier levels, and computes each level with one matrix
+product: ``pre[level] = W @ post[sources] + b``.  The weight matrix of a level
+is gathered from the network's :class:`~nodenet.parameters.ParameterStore` at
+every pass (dense when the level is fully connected to a contiguous block of
+sources, scattered otherwise: skip connections and arbitrary DAGs), and the
+gradients are written back into the same store, so a plan never holds a copy
+of a parameter that could go stale.
+
+Signals of all nodes live in arrays of shape ``(nodes, n)``; after a pass the
+node caches (``pre``, ``post``, ``grad_pre``, ``grad_post``) are row views of
+them, the same numbers the reference path computes (up to floating-point
+summation order).
+
+Examples
+--------
+>>> import numpy as np, nodenet
+>>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+>>> plan = net.compile()
+>>> X = np.array([[0.5, 0.2, 0.7], [0.1, 0.2, 0.3]])
+>>> bool(np.allclose(plan.forward(X), net.forward(X), rtol=1e-12))
+True
+>>> _ = plan.forward(X); round(plan.backward([[0.3], [0.1]]), 6)
+0.010308
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Union
+
+import numpy as np
+
+from .activations import Activation
+from .errors import NotComputedError
+from .losses import Loss, get_loss
+
+if TYPE_CHECKING:
+    from .network import Network
+
+__all__ = ["CompiledPlan"]
+
+
+@dataclass
+class _Level:
+    """One level of nodes (rows ``start:stop``) and how to gather its weights."""
+
+    start: int
+    stop: int
+    sources: Union[slice, np.ndarray]
+    bias_slots: np.ndarray
+    slot_matrix: np.ndarray | None  # dense: slot of every (row, source) pair
+    slots: np.ndarray  # sparse: slots of the existing connections ...
+    positions: np.ndarray  # ... and their flat positions in the weight matrix
+    shape: tuple[int, int]
+    activations: list[tuple[Activation, int, int]]
+    feeds_on_computed: bool  # some source is not an input node
+
+    def weights(self, values: np.ndarray) -> np.ndarray:
+        if self.slot_matrix is not None:
+            return values[self.slot_matrix]
+        matrix = np.zeros(self.shape)
+        matrix.flat[self.positions] = values[self.slots]
+        return matrix
+
+    def store_grads(self, grads: np.ndarray, matrix: np.ndarray) -> None:
+        if self.slot_matrix is not None:
+            grads[self.slot_matrix] = matrix
+        else:
+            grads[self.slots] = matrix.flat[self.positions]
+
+
+class CompiledPlan:
+    """Matrix form of a network's forward and backward passes.
+
+    Build it with :meth:`Network.compile`, which caches the plan until the
+    structure changes.  Inputs are always a batch ``X`` of shape ``(n, p)``.
+    """
+
+    def __init__(self, net: Network) -> None:
+        order = net._plan()
+        net.validate()
+        self._net = net
+        self._store = net._params
+        depth: dict[str, int] = {}
+        for node in order:
+            if node.kind != "input":
+                depth[node.name] = 1 + max((depth.get(c.source.name, -1) for c in node._incoming), default=-1)
+        position = {node.name: i for i, node in enumerate(order)}
+        computed = sorted(
+            (node for node in order if node.kind != "input"),
+            key=lambda node: (depth[node.name], repr(node._activation.to_spec()), position[node.name]),
+        )
+        self.nodes = list(net._inputs) + computed
+        row = {node.name: i for i, node in enumerate(self.nodes)}
+        self._inputs = len(net._inputs)
+        self._output_rows = np.array([row[node.name] for node in net._outputs])
+        self._groups: list[tuple[Activation, np.ndarray]] = [
+            (activation, np.array([row[node.name] for node in members]))
+            for activation, members in net._groups.items()
+        ]
+        self._levels = []
+        start = self._inputs
+        while start < len(self.nodes):
+            stop = start
+            while stop < len(self.nodes) and depth[self.nodes[stop].name] == depth[self.nodes[start].name]:
+                stop += 1
+            self._levels.append(self._level(start, stop, row))
+            start = stop
+        self._signals: tuple[np.ndarray, np.ndarray] | None = None
+        self._weights: list[np.ndarray] = []
+        self._scratch: dict[tuple[str, int], np.ndarray] = {}
+        self._signals_are_scratch = False
+
+    def _buffer(self, name: str, n: int, fresh: bool) -> np.ndarray:
+        """A ``(nodes, n)`` array: new when its rows become node caches, else reused."""
+        if fresh:
+            return np.empty((len(self.nodes), n))
+        key = (name, n)
+        if key not in self._scratch:
+            self._scratch = {k: v for k, v in self._scratch.items() if k[1] == n}
+            self._scratch[key] = np.empty((len(self.nodes), n))
+        return self._scratch[key]
+
+    def _level(self, start: int, stop: int, row: dict[str, int]) -> _Level:
+        members = self.nodes[start:stop]
+        source_rows = sorted({row[c.source.name] for node in members for c in node._incoming})
+        index = {source: j for j, source in enumerate(source_rows)}
+        shape = (stop - start, len(source_rows))
+        slots, positions = [], []
+        for i, node in enumerate(members):
+            for conn in node._incoming:
+                slots.append(conn._slot)
+                positions.append(i * shape[1] + index[row[conn.source.name]])
+        slots_array = np.array(slots, dtype=np.intp)
+        positions_array = np.array(positions, dtype=np.intp)
+        slot_matrix = None
+        if len(slots) == shape[0] * shape[1]:
+            slot_matrix = np.empty(shape, dtype=np.intp)
+            slot_matrix.flat[positions_array] = slots_array
+        contiguous = bool(source_rows) and source_rows[-1] - source_rows[0] + 1 == len(source_rows)
+        sources: Union[slice, np.ndarray] = (
+            slice(source_rows[0], source_rows[-1] + 1) if contiguous else np.array(source_rows, dtype=np.intp)
+        )
+        activations: list[tuple[Activation, int, int]] = []
+        for offset, node in enumerate(members, start=start):
+            if activations and activations[-1][0] == node._activation:
+                activations[-1] = (node._activation, activations[-1][1], offset + 1)
+            else:
+                activations.append((node._activation, offset, offset + 1))
+        bias_slots = np.array([node._slot for node in members], dtype=np.intp)
+        feeds_on_computed = bool(source_rows) and source_rows[-1] >= self._inputs
+        return _Level(
+            start, stop, sources, bias_slots, slot_matrix, slots_array, positions_array, shape, activations, feeds_on_computed
+        )
+
+    def forward(self, X: Any, *, caches: bool = True) -> np.ndarray:
+        """Outputs ``(n, k)`` for inputs ``X`` ``(n, p)``; fills the node caches.
+
+        With ``caches=False`` the node caches are left alone (the training loop
+        refreshes them only at the end of an epoch).
+        """
+        inputs = np.atleast_2d(self._net._input_array(X))
+        n = inputs.shape[0]
+        pre = self._buffer("pre", n, caches)
+        post = self._buffer("post", n, caches)
+        post[: self._inputs] = inputs.T
+        pre[: self._inputs] = post[: self._inputs]
+        values = self._store.values
+        self._weights = []
+        for level in self._levels:
+            weights = level.weights(values)
+            self._weights.append(weights)
+            block = pre[level.start : level.stop]
+            np.matmul(weights, post[level.sources], out=block)
+            block += values[level.bias_slots][:, None]
+            for activation, first, last in level.activations:
+                if not activation.is_group:
+                    post[first:last] = activation.value(pre[first:last])
+        for activation, rows in self._groups:
+            post[rows] = np.array(activation.group_value(pre[rows]))
+        self._signals = (pre, post)
+        self._signals_are_scratch = not caches
+        self._store.clear_grads()
+        if caches:
+            self._write_caches(pre, post, None, None)
+        self._net._forward_valid = caches
+        return post[self._output_rows].T
+
+    def backward(self, Y: Any, *, loss: Union[str, Loss] = "l2", caches: bool = True) -> float:
+        """Backpropagate against ``Y`` ``(n, k)``; returns the mean loss.
+
+        Parameter gradients (batch means) go to the parameter store, where
+        ``Connection.grad_weight`` and ``Node.grad_bias`` read them.  With
+        ``caches=False`` the node caches are left alone and the gradients
+        with respect to the inputs are not computed.
+        """
+        if self._signals is None:
+            raise NotComputedError("The compiled plan has no signals yet; call plan.forward(X) first.")
+        pre, post = self._signals
+        if caches and self._signals_are_scratch:  # caches must not alias reused buffers
+            pre, post = pre.copy(), post.copy()
+        n = pre.shape[1]
+        loss_fn = get_loss(loss)
+        predicted = np.ascontiguousarray(post[self._output_rows].T)
+        target = self._net._targets(Y, batch=n)
+        value = float(np.mean(loss_fn.value(predicted, target)))
+        grad_post = self._buffer("grad_post", n, caches)
+        grad_post.fill(0.0)
+        grad_pre = self._buffer("grad_pre", n, caches)
+        grad_post[self._output_rows] = loss_fn.grad(predicted, target).T
+        for activation, rows in self._groups:
+            grad_pre[rows] = np.array(activation.group_grad_pre(post[rows], grad_post[rows]))
+        grads = self._store.grads
+        for level, weights in zip(reversed(self._levels), reversed(self._weights)):
+            for activation, first, last in level.activations:
+                if not activation.is_group:
+                    grad_pre[first:last] = activation.derivative(pre[first:last], post[first:last]) * grad_post[first:last]
+            block = grad_pre[level.start : level.stop]
+            level.store_grads(grads, (block @ post[level.sources].T) / n)
+            grads[level.bias_slots] = block.mean(axis=1)
+            if caches or level.feeds_on_computed:
+                grad_post[level.sources] += weights.T @ block
+        grad_pre[: self._inputs] = grad_post[: self._inputs]
+        self._store.known[: self._store.size] = True
+        if caches:
+            self._write_caches(pre, post, grad_pre, grad_post)
+        return value
+
+    def _write_caches(self, pre: np.ndarray, post: np.ndarray, grad_pre: Any, grad_post: Any) -> None:
+        grad_pre_rows = list(grad_pre) if grad_pre is not None else [None] * len(self.nodes)
+        grad_post_rows = list(grad_post) if grad_post is not None else [None] * len(self.nodes)
+        for node, p, q, gp, gq in zip(self.nodes, list(pre), list(post), grad_pre_rows, grad_post_rows):
+            node.pre, node.post, node.grad_pre, node.grad_post = p, q, gp, gq
+

@@ -1,0 +1,105 @@
+"""The compiled plan gives the reference path's numbers, caches and gradients."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import nodenet
+from nodenet.testing import inputs_for, networks, targets_for
+
+RTOL, ATOL = 1e-12, 1e-13
+
+
+@st.composite
+def problems(draw):
+    softmax = draw(st.booleans())
+    net = draw(networks(max_hidden=6, max_outputs=3, softmax=softmax,
+                        activations=("sigmoid", "tanh", "identity", "softplus", "relu", "leaky_relu")))
+    batch = draw(st.integers(1, 6))
+    x = draw(inputs_for(net, batch=batch))
+    y = draw(targets_for(net, batch=batch, one_hot=softmax))
+    return net, x, y, "cross_entropy" if softmax else "l2"
+
+
+def snapshot(net):
+    caches = {n.name: [np.array(v, dtype=float) for v in (n.pre, n.post, n.grad_pre, n.grad_post)] for n in net.nodes}
+    grads = [c.grad_weight for c in net.connections] + [n.grad_bias for n in net.nodes if n.bias is not None]
+    return caches, np.array(grads)
+
+
+@given(problems())
+def test_compiled_pass_equals_reference_pass(problem):
+    net, x, y, loss = problem
+    reference_out = net.forward(x).copy()
+    reference_loss = net.backward(y, loss=loss)
+    reference_caches, reference_grads = snapshot(net)
+    plan = net.compile()
+    np.testing.assert_allclose(plan.forward(x), reference_out, rtol=RTOL, atol=ATOL)
+    assert all(c.grad_weight is None for c in net.connections)
+    assert plan.backward(y, loss=loss) == pytest.approx(reference_loss, rel=RTOL, abs=ATOL)
+    caches, grads = snapshot(net)
+    np.testing.assert_allclose(grads, reference_grads, rtol=1e-10, atol=1e-12)
+    for name, values in caches.items():
+        for value, expected in zip(values, reference_caches[name]):
+            np.testing.assert_allclose(value, expected, rtol=1e-10, atol=1e-12)
+
+
+def test_caches_are_views_of_the_plan_signals():
+    net = nodenet.Network.from_layers([3, 4, 2], seed=1)
+    plan = net.compile()
+    plan.forward(np.ones((5, 3)))
+    plan.backward(np.zeros((5, 2)))
+    h = net["H4"]
+    assert h.pre.shape == (5,) and h.pre.base is not None
+    assert type(net.connection("I1", "H4").grad_weight) is float
+
+
+def test_plan_reads_weights_edited_by_hand_and_is_rebuilt_on_structure_change():
+    net = nodenet.Network.from_layers([2, 2, 1], seed=1)
+    plan = net.compile()
+    X = np.array([[1.0, 2.0]])
+    before = plan.forward(X)[0, 0]
+    net.connection("H3", "O5").weight += 1.0
+    assert plan.forward(X)[0, 0] == pytest.approx(before + net["H3"].post[0])
+    net.add_node("H6")
+    assert net.compile() is not plan
+
+
+def test_training_steps_agree_over_many_updates():
+    reference = nodenet.Network.from_layers([4, 5, 3, 2], hidden="tanh", seed=7)
+    compiled = nodenet.Network.from_layers([4, 5, 3, 2], hidden="tanh", seed=7)
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(16, 4)), rng.normal(size=(16, 2))
+    plan = compiled.compile()
+    for _ in range(200):
+        reference.forward(X)
+        reference.backward(Y)
+        plan.forward(X, caches=False)
+        plan.backward(Y, caches=False)
+        for net in (reference, compiled):
+            for conn in net.connections:
+                conn.weight -= 0.05 * conn.grad_weight
+            for node in net.nodes:
+                if node.bias is not None:
+                    node.bias -= 0.05 * node.grad_bias
+    np.testing.assert_allclose([c.weight for c in compiled.connections], [c.weight for c in reference.connections], rtol=1e-9)
+
+
+def test_backward_before_forward_is_refused():
+    plan = nodenet.Network.from_layers([2, 1], seed=0).compile()
+    with pytest.raises(nodenet.NotComputedError, match="plan.forward"):
+        plan.backward([[0.0]])
+
+
+def test_caches_never_alias_the_reused_training_buffers():
+    net = nodenet.Network.from_layers([2, 3, 1], seed=2)
+    plan = net.compile()
+    X1, X2 = np.ones((4, 2)), np.zeros((4, 2))
+    plan.forward(X1, caches=False)
+    plan.backward(np.ones((4, 1)))
+    kept = net["H3"].post.copy()
+    held = net["H3"].post
+    plan.forward(X2, caches=False)
+    plan.backward(np.ones((4, 1)), caches=False)
+    np.testing.assert_array_equal(held, kept)
