@@ -1,14 +1,15 @@
 """Optimizers (SGD with momentum, Adam) and learning-rate schedules.
 
 An optimizer turns the current parameter values and their gradients into
-new values.  The values always come from, and go back to, the objects users
-see (``Connection.weight`` and ``Node.bias``): an optimizer keeps only its
-own state (velocities, moment estimates), never a copy of the weights.
+new values.  The values come from, and go back to, the network's parameter
+store, which ``Connection.weight`` and ``Node.bias`` read and write through
+(:class:`nodenet.parameters.Parameters`): an optimizer keeps only its own
+state (velocities, moment estimates), never a copy of the weights.
 
-Parameters are handled as flat lists of Python floats in the order of
-:func:`parameter_objects`: every connection of ``net.connections``, then the
-bias of every non-input node of ``net.nodes``.  One step touches each
-parameter once, with plain float arithmetic.
+Parameters are handled as one float array in parameter order (every
+connection of ``net.connections``, then the bias of every non-input node of
+``net.nodes``), so a step costs a few array operations whatever the size of
+the network.
 
 A schedule gives the learning rate of each epoch ``ℓ`` from the initial rate
 ``η0``:
@@ -40,12 +41,13 @@ import itertools
 import math
 from typing import TYPE_CHECKING, Any, Iterator, Union
 
+import numpy as np
+
 from .errors import InvalidArgument
+from .parameters import Parameters
 
 if TYPE_CHECKING:
-    from .connection import Connection
     from .network import Network
-    from .node import Node
 
 __all__ = [
     "Optimizer",
@@ -61,10 +63,6 @@ __all__ = [
     "ExponentialDecay",
     "SCHEDULES",
     "get_schedule",
-    "parameter_objects",
-    "parameter_values",
-    "read_parameters",
-    "write_parameters",
 ]
 
 
@@ -83,68 +81,9 @@ def _fraction(value: Any, what: str, *, closed: bool = False) -> float:
     return float(value)
 
 
-# --------------------------------------------------------------------------- parameters
-def parameter_objects(net: Network) -> tuple[list[Connection], list[Node]]:
-    """The connections and the biased (non-input) nodes, in parameter order.
-
-    >>> import nodenet
-    >>> connections, nodes = parameter_objects(nodenet.Network.from_layers([2, 1], seed=0))
-    >>> [c.name for c in connections], [n.bias_name for n in nodes]
-    (['I1->O3', 'I2->O3'], ['O3.bias'])
-    """
-    return net.connections, [node for node in net.nodes if node.kind != "input"]
-
-
-def parameter_values(connections: list[Connection], nodes: list[Node]) -> list[float]:
-    """Current weights, then biases, as a list of floats (parameter order).
-
-    >>> import nodenet
-    >>> parameter_values(*parameter_objects(nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")))
-    [1.0, 0.0]
-    """
-    return [conn._weight for conn in connections] + [node._bias for node in nodes]
-
-
-def read_parameters(connections: list[Connection], nodes: list[Node]) -> tuple[list[float], list[float]]:
-    """Current values and gradients (``grad_weight``, ``grad_bias``) as float lists.
-
-    >>> import nodenet
-    >>> net = nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")
-    >>> _ = net.forward([2.0]); _ = net.backward([1.0])
-    >>> read_parameters(*parameter_objects(net))
-    ([1.0, 0.0], [2.0, 1.0])
-    """
-    grads = [conn.grad_weight for conn in connections] + [node.grad_bias for node in nodes]
-    if None in grads:
-        missing = [c.name for c in connections if c.grad_weight is None] + [n.bias_name for n in nodes if n.grad_bias is None]
-        raise InvalidArgument(
-            f"No gradient for {', '.join(missing[:5])}; run net.forward(x) and net.backward(y) before an update."
-        )
-    return parameter_values(connections, nodes), grads
-
-
-def write_parameters(connections: list[Connection], nodes: list[Node], values: list[float]) -> None:
-    """Store ``values`` (in parameter order) into the weights and biases.
-
-    The values are written straight into the objects' storage: they come
-    from arithmetic on finite floats and are checked by the caller.
-
-    >>> import nodenet
-    >>> net = nodenet.Network.from_layers([1, 1], seed=0)
-    >>> write_parameters(*parameter_objects(net), [0.5, -0.25])
-    >>> net.connection("I1", "O2").weight, net["O2"].bias
-    (0.5, -0.25)
-    """
-    count = len(connections)
-    for conn, value in zip(connections, values):
-        conn._weight = value
-    for node, value in zip(nodes, values[count:]):
-        node._bias = value
-
-
 # --------------------------------------------------------------------------- optimizers
 class Optimizer:
-    """Base class: subclasses implement :meth:`step` on flat float lists."""
+    """Base class: subclasses implement :meth:`step` on flat float arrays."""
 
     name = ""
 
@@ -156,23 +95,22 @@ class Optimizer:
         """Forget the state of earlier steps (``fit`` calls this when it starts)."""
         self.steps = 0
 
-    def step(self, values: list[float], grads: list[float], lr: float | None = None) -> list[float]:
+    def step(self, values: Any, grads: Any, lr: float | None = None) -> np.ndarray:
         """New parameter values from the current ``values`` and ``grads``.
 
         ``lr`` overrides the optimizer's own rate for this step (a schedule
-        uses it).  The lists must keep the same length and order between
+        uses it).  The arrays must keep the same length and order between
         steps.
         """
         raise NotImplementedError
 
     def update(self, net: Network, *, lr: float | None = None) -> None:
         """One step on ``net`` from the gradients of its last backward pass."""
-        connections, nodes = parameter_objects(net)
-        values, grads = read_parameters(connections, nodes)
-        write_parameters(connections, nodes, self.step(values, grads, lr))
+        params = Parameters(net)
+        params.assign(self.step(params.values, params.grads(), lr))
 
-    def _state(self, size: int, previous: list[float]) -> list[float]:
-        return previous if len(previous) == size else [0.0] * size
+    def _state(self, previous: np.ndarray, size: int) -> np.ndarray:
+        return previous if previous.shape == (size,) else np.zeros(size)
 
 
 class SGD(Optimizer):
@@ -194,7 +132,7 @@ class SGD(Optimizer):
     Examples
     --------
     >>> opt = SGD(lr=0.1, momentum=0.9)
-    >>> opt.step([1.0], [2.0]), opt.step([0.8], [2.0])
+    >>> opt.step([1.0], [2.0]).tolist(), opt.step([0.8], [2.0]).tolist()
     ([0.8], [0.42])
     >>> SGD(lr=0.1, nesterov=True)
     Traceback (most recent call last):
@@ -215,19 +153,19 @@ class SGD(Optimizer):
 
     def reset(self) -> None:
         super().reset()
-        self.velocity: list[float] = []
+        self.velocity = np.zeros(0)
 
-    def step(self, values: list[float], grads: list[float], lr: float | None = None) -> list[float]:
+    def step(self, values: Any, grads: Any, lr: float | None = None) -> np.ndarray:
+        values, grads = np.asarray(values, dtype=float), np.asarray(grads, dtype=float)
         eta = self.lr if lr is None else lr
         self.steps += 1
         mu = self.momentum
         if mu == 0.0:
-            return [value - eta * grad for value, grad in zip(values, grads)]
-        velocity = [mu * v - eta * g for v, g in zip(self._state(len(values), self.velocity), grads)]
-        self.velocity = velocity
+            return values - eta * grads
+        self.velocity = mu * self._state(self.velocity, values.size) - eta * grads
         if self.nesterov:
-            return [value + mu * v - eta * g for value, v, g in zip(values, velocity, grads)]
-        return [value + v for value, v in zip(values, velocity)]
+            return values + mu * self.velocity - eta * grads
+        return values + self.velocity
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr!r}, momentum={self.momentum!r}, nesterov={self.nesterov!r})"
@@ -252,7 +190,7 @@ class Adam(Optimizer):
     Examples
     --------
     >>> opt = Adam(lr=0.1)
-    >>> [round(v, 6) for v in opt.step([1.0, 1.0], [2.0, -0.5])]
+    >>> opt.step([1.0, 1.0], [2.0, -0.5]).round(6).tolist()
     [0.9, 1.1]
     """
 
@@ -266,22 +204,19 @@ class Adam(Optimizer):
 
     def reset(self) -> None:
         super().reset()
-        self.first: list[float] = []
-        self.second: list[float] = []
+        self.first = np.zeros(0)
+        self.second = np.zeros(0)
 
-    def step(self, values: list[float], grads: list[float], lr: float | None = None) -> list[float]:
+    def step(self, values: Any, grads: Any, lr: float | None = None) -> np.ndarray:
+        values, grads = np.asarray(values, dtype=float), np.asarray(grads, dtype=float)
         eta = self.lr if lr is None else lr
         self.steps += 1
         b1, b2, eps = self.beta1, self.beta2, self.eps
-        first = [b1 * m + (1.0 - b1) * g for m, g in zip(self._state(len(values), self.first), grads)]
-        second = [b2 * v + (1.0 - b2) * g * g for v, g in zip(self._state(len(values), self.second), grads)]
-        self.first, self.second = first, second
+        self.first = b1 * self._state(self.first, values.size) + (1.0 - b1) * grads
+        self.second = b2 * self._state(self.second, values.size) + (1.0 - b2) * grads * grads
         correct1 = 1.0 - b1**self.steps
         correct2 = 1.0 - b2**self.steps
-        return [
-            value - eta * (m / correct1) / (math.sqrt(v / correct2) + eps)
-            for value, m, v in zip(values, first, second)
-        ]
+        return values - eta * (self.first / correct1) / (np.sqrt(self.second / correct2) + eps)
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr!r}, beta1={self.beta1!r}, beta2={self.beta2!r}, eps={self.eps!r})"

@@ -18,9 +18,13 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-__all__ = ["ParameterStore"]
+from .errors import NotComputedError
+
+__all__ = ["ParameterStore", "Parameters"]
 
 
 class ParameterStore:
@@ -86,3 +90,54 @@ class ParameterStore:
     def clear_grads(self) -> None:
         """Mark every gradient as not current."""
         self.known[:] = False
+
+
+class Parameters:
+    """The weights and biases of a network, in parameter order, as arrays.
+
+    Parameter order is every connection of ``net.connections``, then the bias
+    of every non-input node of ``net.nodes``; ``names`` holds their ASCII
+    names (``'I1->H4'``, ``'H4.bias'``).  Reads return copies and
+    :meth:`assign` writes through to the store, so optimizers work on whole
+    arrays while the objects stay the one source of truth.
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")
+    >>> params = Parameters(net)
+    >>> params.names, params.values.tolist()
+    (['I1->O2', 'O2.bias'], [1.0, 0.0])
+    >>> params.assign([0.5, -0.25]); net.connection("I1", "O2").weight, net["O2"].bias
+    (0.5, -0.25)
+    """
+
+    def __init__(self, net: Any) -> None:
+        connections = net.connections
+        biased = [node for node in net.nodes if node.kind != "input"]
+        self.names = [conn.name for conn in connections] + [node.bias_name for node in biased]
+        self.slots = np.array([conn._slot for conn in connections] + [node._slot for node in biased], dtype=np.intp)
+        self._store: ParameterStore = net._params
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    @property
+    def values(self) -> np.ndarray:
+        """Current values (a copy)."""
+        return self._store.values[self.slots]
+
+    def grads(self) -> np.ndarray:
+        """Gradients of the last backward pass (a copy); raises if any is missing."""
+        known = self._store.known[self.slots]
+        if not known.all():
+            missing = [name for name, ok in zip(self.names, known) if not ok]
+            raise NotComputedError(
+                f"No gradient for {', '.join(missing[:5])}{', ...' if len(missing) > 5 else ''}; "
+                "run net.forward(x) and net.backward(y) before an update."
+            )
+        return self._store.grads[self.slots]
+
+    def assign(self, values: Any) -> None:
+        """Write ``values`` (parameter order) into the weights and biases."""
+        self._store.values[self.slots] = values

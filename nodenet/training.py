@@ -32,22 +32,18 @@ import numpy as np
 from .data import finite_array
 from .errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError
 from .losses import Loss, get_loss
-from .optimizers import (
-    Optimizer,
-    Schedule,
-    get_optimizer,
-    get_schedule,
-    parameter_objects,
-    parameter_values,
-    read_parameters,
-    write_parameters,
-)
+from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
+from .parameters import Parameters
 from .seeding import Seed, as_rng
 
 if TYPE_CHECKING:
     from .network import Network
 
-__all__ = ["History", "EpochInfo", "fit", "predict"]
+__all__ = ["History", "EpochInfo", "fit", "predict", "PLAN_MIN_ROWS"]
+
+# Batches of at least this many rows run through the compiled plan by default
+# (below it the object path's lower fixed cost wins; see benchmarks/).
+PLAN_MIN_ROWS = 16
 
 ArrayLike = Any
 
@@ -139,16 +135,16 @@ class History:
         self._val_loss: list[float] = []
         self._lr: list[float] = []
         self._epochs: list[int] = []
-        self._parameters: list[list[float]] = []
-        self._gradients: list[list[float]] = []
+        self._parameters: list[np.ndarray] = []
+        self._gradients: list[np.ndarray] = []
         self._predictions: list[np.ndarray] = []
         self._finish()
 
     # -- filled by fit
-    def _record(self, epoch: int, values: list[float], grads: Optional[list[float]], prediction: np.ndarray) -> None:
+    def _record(self, epoch: int, values: np.ndarray, grads: Optional[np.ndarray], prediction: np.ndarray) -> None:
         self._epochs.append(epoch)
         self._parameters.append(values)
-        self._gradients.append(grads if grads is not None else [math.nan] * len(values))
+        self._gradients.append(grads if grads is not None else np.full(len(values), math.nan))
         self._predictions.append(prediction)
 
     def _end_epoch(self, loss: float, val_loss: Optional[float], lr: float) -> None:
@@ -260,8 +256,7 @@ class History:
         """
         position = self._position(epoch)
         clone = copy.deepcopy(self.network)
-        connections, nodes = parameter_objects(clone)
-        write_parameters(connections, nodes, list(self._parameters[position]))
+        Parameters(clone).assign(self._parameters[position])
         if x is None:
             x, y = self.sample_x, self.sample_y if y is None else y
         clone.forward(x)
@@ -383,6 +378,7 @@ def fit(
     watch: Any = None,
     progress: Optional[bool] = None,
     callback: Optional[Callable[[EpochInfo], Any]] = None,
+    compiled: Optional[bool] = None,
 ) -> History:
     """Train ``net`` in place on rows ``X`` with targets ``Y``; return the :class:`History`.
 
@@ -429,6 +425,13 @@ def fit(
     callback : callable, optional
         Called after each epoch with an :class:`EpochInfo`; returning
         ``True`` stops the training.
+    compiled : bool or None
+        Run the batches through the network's
+        :class:`~nodenet.compiled.CompiledPlan` (matrix products per level
+        of the DAG) instead of the object-by-object reference path.  Both
+        give the same numbers; ``None`` picks the plan when it pays off
+        (batches of at least ``PLAN_MIN_ROWS`` rows).  With the plan, the
+        node caches hold the last batch of each epoch.
 
     Returns
     -------
@@ -472,12 +475,14 @@ def fit(
     rng = as_rng(seed)
     sample_x, sample_y = _watched(watch, x, y, net)
 
-    connections, nodes = parameter_objects(net)
-    history = History(
-        net, [c.name for c in connections] + [n.bias_name for n in nodes], sample_x, sample_y, loss_fn
-    )
+    params = Parameters(net)
+    history = History(net, params.names, sample_x, sample_y, loss_fn)
     n = x.shape[0]
     slices = _batches(n, batch_size)
+    if compiled not in (None, True, False):
+        raise InvalidArgument(f"compiled must be None, True or False; got {compiled!r}.")
+    use_plan = compiled if compiled is not None else (batch_size or n) >= PLAN_MIN_ROWS
+    plan = net.compile() if use_plan else None
     shuffled = shuffle and len(slices) > 1
     bar = _progress_bar(progress, epochs)
     try:
@@ -493,18 +498,23 @@ def fit(
                     xs, ys = x, y
                 total = 0.0
                 for number, part in enumerate(slices):
-                    net.forward(xs[part])
-                    batch_loss = net.backward(ys[part], loss=loss_fn)
+                    if plan is None:
+                        net.forward(xs[part])
+                        batch_loss = net.backward(ys[part], loss=loss_fn)
+                    else:
+                        keep = number == len(slices) - 1
+                        plan.forward(xs[part], caches=keep)
+                        batch_loss = plan.backward(ys[part], loss=loss_fn, caches=keep)
                     if not math.isfinite(batch_loss):
                         raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
-                    values, grads = read_parameters(connections, nodes)
+                    values, grads = params.values, params.grads()
                     if recording and number == 0:
                         history._record(epoch, values, grads, prediction)
                     new = opt.step(values, grads, rate)
-                    total_new = sum(new)
+                    total_new = float(np.sum(new))
                     if not math.isfinite(total_new):
                         raise _diverged("parameter update", total_new, epoch, rate, _kept(epoch, number))
-                    write_parameters(connections, nodes, new)
+                    params.assign(new)
                     total += batch_loss
                 epoch_loss = total / len(slices)
                 val_loss = None
@@ -522,7 +532,7 @@ def fit(
                     history.stopped_early = True
                     break
             if record_every:
-                final = parameter_values(connections, nodes)
+                final = params.values
                 history._record(history.epochs_run, final, None, net.forward(sample_x).copy())
     except DivergenceError as err:
         err.history = history  # type: ignore[attr-defined]

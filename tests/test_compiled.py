@@ -103,3 +103,34 @@ def test_caches_never_alias_the_reused_training_buffers():
     plan.forward(X2, caches=False)
     plan.backward(np.ones((4, 1)), caches=False)
     np.testing.assert_array_equal(held, kept)
+
+
+@pytest.mark.parametrize("optimizer, batch_size", [("sgd", None), ("adam", 7), ("sgd", 1)])
+def test_fit_trajectories_agree_between_paths(optimizer, batch_size):
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(30, 4)), rng.normal(size=(30, 2))
+    histories = []
+    for compiled in (False, True):
+        net = nodenet.Network.from_layers([4, 6, 3, 2], hidden="tanh", seed=11)
+        histories.append(net.fit(X, Y, epochs=40, lr=0.05, optimizer=optimizer, batch_size=batch_size,
+                                 seed=5, compiled=compiled))
+    reference, compiled = histories
+    np.testing.assert_allclose(compiled.loss, reference.loss, rtol=1e-9)
+    np.testing.assert_allclose(compiled.parameters, reference.parameters, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(compiled.gradients[:-1], reference.gradients[:-1], rtol=1e-8, atol=1e-12)
+
+
+def test_fit_refuses_a_bad_compiled_option():
+    net = nodenet.Network.from_layers([1, 1], seed=0)
+    with pytest.raises(nodenet.InvalidArgument, match="compiled must be None, True or False"):
+        net.fit([[1.0]], [[0.0]], epochs=1, lr=0.1, compiled="yes")
+
+
+def test_caches_after_compiled_fit_hold_the_last_batch():
+    net = nodenet.Network.from_layers([2, 3, 1], seed=4)
+    X = np.arange(40.0).reshape(20, 2) / 40
+    net.fit(X, X[:, :1], epochs=3, lr=0.1, batch_size=8, shuffle=False, compiled=True, record_every=0)
+    h3 = net["H3"]
+    assert h3.post.shape == (4,)  # the short last batch of the last epoch
+    assert h3.grad_pre.shape == (4,) and net["I1"].grad_pre.shape == (4,)
+    np.testing.assert_array_equal(net["I2"].post, X[16:, 1])

@@ -7,7 +7,8 @@ import pytest
 
 import nodenet
 from nodenet.errors import InvalidArgument
-from nodenet.optimizers import get_optimizer, get_schedule, parameter_objects
+from nodenet.optimizers import get_optimizer, get_schedule
+from nodenet.parameters import Parameters
 
 GRADS = [[0.5, -1.0], [0.25, 2.0], [-0.75, 0.5]]
 START = [1.0, -2.0]
@@ -17,7 +18,7 @@ def run(optimizer, lr=None):
     values, seen = list(START), []
     for grads in GRADS:
         values = optimizer.step(values, grads, lr)
-        seen.append(values)
+        seen.append(values.tolist())
     return seen
 
 
@@ -74,9 +75,9 @@ def test_adam_by_hand():
 
 def test_step_lr_overrides_and_reset_clears_state():
     opt = nodenet.SGD(lr=0.1, momentum=0.9)
-    assert opt.step([1.0], [1.0], 0.5) == [0.5]
+    assert opt.step([1.0], [1.0], 0.5).tolist() == [0.5]
     opt.reset()
-    assert opt.step([1.0], [1.0]) == [0.9]
+    assert opt.step([1.0], [1.0]).tolist() == [0.9]
     assert opt.steps == 1
 
 
@@ -96,15 +97,15 @@ def test_update_writes_into_the_objects_users_see():
 
 def test_update_without_gradients_says_what_to_run():
     net = nodenet.Network.from_layers([1, 1], seed=0)
-    with pytest.raises(InvalidArgument, match=r"No gradient for I1->O2, O2.bias; run net.forward"):
+    with pytest.raises(nodenet.NotComputedError, match=r"No gradient for I1->O2, O2.bias; run net.forward"):
         nodenet.Adam(lr=0.1).update(net)
 
 
 def test_parameter_order_matches_the_history_contract():
     net = nodenet.Network.from_layers([2, 2, 1], seed=0)
-    connections, nodes = parameter_objects(net)
-    assert [c.name for c in connections] == [c.name for c in net.connections]
-    assert [n.name for n in nodes] == ["H3", "H4", "O5"]
+    names = Parameters(net).names
+    assert names[:6] == [c.name for c in net.connections]
+    assert names[6:] == ["H3.bias", "H4.bias", "O5.bias"]
 
 
 @pytest.mark.parametrize(
