@@ -18,7 +18,9 @@ from .errors import (
     CycleError,
     DivergenceError,
     FormatError,
+    GraphvizNotFound,
     InvalidArgument,
+    MissingDependency,
     NodeNotFound,
     NodenetError,
     NotComputedError,
@@ -26,6 +28,7 @@ from .errors import (
     TopologyError,
 )
 from .explain import Explanation
+from .html import export_html
 from .initializers import INITIALIZERS, initialize
 from .io import load, save
 from .lint import Finding
@@ -45,6 +48,8 @@ from .optimizers import (
     TimeDecay,
 )
 from .paths import Path
+from .plotting import plot_history
+from .render import render, to_dot, to_svg
 from .stepping import Step
 from .testing.gradients import GradientReport, check_gradients
 from .training import EpochInfo, History, fit, predict
@@ -66,12 +71,14 @@ __all__ = [
     "Finding",
     "FormatError",
     "GradientReport",
+    "GraphvizNotFound",
     "History",
     "INITIALIZERS",
     "InvalidArgument",
     "LOSSES",
     "Loss",
     "MinMaxScaler",
+    "MissingDependency",
     "Network",
     "Node",
     "NodeNotFound",
@@ -88,6 +95,7 @@ __all__ = [
     "TimeDecay",
     "TopologyError",
     "check_gradients",
+    "export_html",
     "fit",
     "from_one_hot",
     "get_activation",
@@ -95,8 +103,12 @@ __all__ = [
     "initialize",
     "load",
     "one_hot",
+    "plot_history",
     "predict",
+    "render",
     "save",
+    "to_dot",
+    "to_svg",
     "train_test_split",
     "__version__",
 ]

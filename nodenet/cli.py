@@ -1,67 +1,150 @@
-"""The ``nodenet`` command."""
+"""The ``nodenet`` command: ``nodenet demo`` and ``nodenet render``.
+
+Exit codes: 0 on success, 1 when the work fails (missing or invalid model
+file, bad values, Graphviz missing), 2 for a bad command line.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from typing import Sequence
+from pathlib import Path
+from typing import Any, Callable, Sequence
 
-from .errors import NodenetError
+from .errors import GraphvizNotFound, InvalidArgument, MissingDependency, NodenetError
+from .losses import LOSSES
+from .render import FORMATS, SHOW
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "CHAPTER_X", "CHAPTER_Y"]
 
 CHAPTER_X = (0.5, 0.2, 0.7)
 CHAPTER_Y = (0.3,)
+CHAPTER_SEED = 13
+EXIT_FAILURE = 1
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from .html import export_html
     from .network import Network
+    from .plotting import plot_history
 
-    net = Network.from_layers([3, 2, 1], hidden="sigmoid", output="identity", seed=13)
-    for epoch in range(args.epochs):
-        prediction = float(net.forward(CHAPTER_X)[0])
-        loss = net.backward(CHAPTER_Y)
-        if epoch in (0, args.epochs - 1):
-            print(f"epoch {epoch:4d}: prediction {prediction:.6f}, loss {loss:.3e}")
-        for conn in net.connections:
-            conn.weight -= args.lr * conn.grad_weight
-        for node in net.nodes:
-            if node.kind != "input":
-                node.bias -= args.lr * node.grad_bias
-    print(f"target {CHAPTER_Y[0]}, final prediction {float(net.forward(CHAPTER_X)[0]):.6f}")
+    if args.epochs < 1 or not args.lr > 0:
+        raise InvalidArgument(f"--epochs must be >= 1 and --lr > 0; got --epochs {args.epochs} --lr {args.lr}.")
+    net = Network.from_layers([3, 2, 1], hidden="sigmoid", output="identity", seed=CHAPTER_SEED)
+    history = net.fit([CHAPTER_X], [CHAPTER_Y], epochs=args.epochs, lr=args.lr, progress=False)
+    first, last = 0, int(history.recorded_epochs[-1])
+    print(
+        f"trained the chapter's 3-2-1 network (seed {CHAPTER_SEED}) on x={CHAPTER_X}, y={CHAPTER_Y[0]} "
+        f"for {args.epochs} epochs with lr={args.lr}"
+    )
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    writers: list[tuple[Path, Callable[[Path], Any]]] = []
+    for epoch in (first, last):
+        snapshot = history.network_at(epoch)
+        for kind in ("dot", "png", "svg"):
+            writers.append((out / f"chapter-epoch-{epoch}.{kind}", _snapshot_writer(snapshot, epoch)))
+    writers.append((out / "training.png", lambda path: plot_history(history, log_x=True).savefig(path, dpi=110)))
+    writers.append((out / "training.html", lambda path: export_html(history, path)))
+    for path, write in writers:
+        try:
+            write(path)
+            print(f"wrote {path}")
+        except (GraphvizNotFound, MissingDependency) as err:
+            print(f"skipped {path}: {err}")
+    prediction = float(history.predictions[-1][0])
+    print(f"prediction at epoch {first}: {float(history.predictions[0][0]):.6f}; "
+          f"final prediction {prediction:.6f} (target {CHAPTER_Y[0]})")
+    return 0
+
+
+def _snapshot_writer(snapshot: Any, epoch: int) -> Callable[[Path], Any]:
+    return lambda path: snapshot.render(path, title=f"epoch {epoch}")
+
+
+def _render(args: argparse.Namespace) -> int:
+    from .io import load
+
+    net = load(args.model)
+    if args.target is not None and args.input is None:
+        raise InvalidArgument("--target needs --input: give the input values the targets belong to.")
+    if args.input is not None:
+        net.forward(args.input)
+        if args.target is not None:
+            loss = net.backward(args.target, loss=args.loss)
+            print(f"loss {loss:.6g}")
+    path = net.render(args.output, format=args.format, show=args.show, precision=args.precision)
+    print(f"wrote {path}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``nodenet`` command.
 
-    >>> build_parser().parse_args(["demo", "--epochs", "10"]).epochs
-    10
+    >>> build_parser().parse_args(["render", "net.json", "-o", "net.svg", "--input", "1", "0.5"]).input
+    [1.0, 0.5]
     """
-    parser = argparse.ArgumentParser(prog="nodenet", description="Feed-forward networks as explicit objects.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser("demo", help="train the chapter's 3-2-1 example and report it")
+    parser = argparse.ArgumentParser(
+        prog="nodenet",
+        description="Feed-forward networks as explicit objects: train the chapter's example, draw saved models.",
+        epilog="Exit codes: 0 success, 1 failure (missing or invalid file, bad values), 2 bad command line.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    demo = commands.add_parser(
+        "demo",
+        help="train the chapter's 3-2-1 example and write its pictures",
+        description=(
+            "Train the chapter's 3-2-1 network (seed 13) on x=(0.5, 0.2, 0.7), y=0.3 and write the annotated "
+            "diagrams of the first and last epochs (DOT, PNG, SVG), the training plots (PNG) and the HTML "
+            "training viewer into --out."
+        ),
+    )
+    demo.add_argument("--out", default="nodenet-demo", metavar="DIR", help="output directory (default ./nodenet-demo)")
     demo.add_argument("--epochs", type=int, default=1000, help="training epochs (default 1000)")
     demo.add_argument("--lr", type=float, default=0.2, help="learning rate (default 0.2)")
     demo.set_defaults(run=_demo)
+    render = commands.add_parser(
+        "render",
+        help="draw a saved model as an annotated diagram",
+        description=(
+            "Draw a model saved with nodenet.save as PNG, SVG, PDF or DOT, optionally after a forward pass on "
+            "--input and a backward pass against --target, so the diagram shows signals and derivatives."
+        ),
+    )
+    render.add_argument("model", metavar="MODEL.json", help="a model file written by nodenet.save")
+    render.add_argument("-o", "--output", required=True, metavar="OUT", help="output file: .png, .svg, .pdf or .dot")
+    render.add_argument("--format", choices=FORMATS, help="output format (default: from the suffix of OUT)")
+    render.add_argument("--input", type=float, nargs="+", metavar="V", help="one value per input node")
+    render.add_argument("--target", type=float, nargs="+", metavar="V", help="one value per output node")
+    render.add_argument("--loss", choices=sorted(LOSSES), default="l2", help="loss for --target (default l2)")
+    render.add_argument("--show", choices=SHOW, default="all", help="what to annotate (default all)")
+    render.add_argument("--precision", type=int, default=3, help="significant digits (default 3)")
+    render.set_defaults(run=_render)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
-    >>> main(["demo", "--epochs", "2"])
-    epoch    0: prediction 0.099116, loss 2.018e-02
-    epoch    1: prediction 0.169833, loss 8.472e-03
-    target 0.3, final prediction 0.215787
+    >>> import nodenet, tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> nodenet.save(nodenet.Network.from_layers([3, 2, 1], seed=13), folder / "net.json")
+    >>> main(["render", str(folder / "net.json"), "-o", str(folder / "net.dot"), "--input", "0.5", "0.2", "0.7",
+    ...       "--target", "0.3"])
+    loss 0.0201771
+    wrote .../net.dot
     0
+    >>> main(["render", str(folder / "missing.json"), "-o", "net.png"])
+    1
     """
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except FileNotFoundError as err:
+        print(f"nodenet: error: no such file or directory: {err.filename}", file=sys.stderr)
     except (NodenetError, OSError) as err:
         print(f"nodenet: error: {err}", file=sys.stderr)
-        return 2
+    return EXIT_FAILURE
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,6 +26,8 @@ __all__ = [
     "NotComputedError",
     "DivergenceError",
     "FormatError",
+    "GraphvizNotFound",
+    "MissingDependency",
 ]
 
 
@@ -66,3 +68,11 @@ class DivergenceError(NodenetError, FloatingPointError):
 
 class FormatError(NodenetError, ValueError):
     """A file is not a valid nodenet model file."""
+
+
+class GraphvizNotFound(NodenetError, RuntimeError):
+    """The Graphviz ``dot`` program, needed to draw PNG, SVG or PDF files, is missing."""
+
+
+class MissingDependency(NodenetError, ImportError):
+    """An optional Python package a feature needs (such as matplotlib) is not installed."""

@@ -788,6 +788,28 @@ class Network:
 
         return predict(self, X)
 
+    # ------------------------------------------------------------------ pictures
+    def render(self, path: Any, **options: Any) -> Any:
+        """Draw the annotated diagram into a PNG, SVG, PDF or DOT file; see :func:`nodenet.render`.
+
+        >>> import nodenet, tempfile, pathlib
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> net.render(pathlib.Path(tempfile.mkdtemp()) / "net.dot").read_text()[:16]
+        'digraph network '
+        """
+        from .render import render
+
+        return render(self, path, **options)
+
+    def _repr_svg_(self) -> str | None:
+        from .render import notebook_svg
+
+        return notebook_svg(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        svg = self._repr_svg_()
+        return {"text/plain": repr(self), **({"image/svg+xml": svg} if svg is not None else {})}
+
 
 def _detach(item: Union[Node, Connection]) -> None:
     """Move a removed node's or connection's parameter out of the network's store."""

@@ -133,11 +133,15 @@ def bias_name(name: str) -> str:
     return f"{name}.bias"
 
 
-def format_value(value: Any) -> str:
+def format_value(value: Any, *, digits: int = 6) -> str:
     """Short text for a cached value: a float, a batch summary or None.
+
+    ``digits`` is the number of significant digits.
 
     >>> format_value(0.420735492403948), format_value(None)
     ('0.420735', 'None')
+    >>> format_value(-0.0073931, digits=2)
+    '-0.0074'
     >>> import numpy as np
     >>> format_value(np.array([0.5, 0.25]))
     'array(n=2, mean=0.375)'
@@ -145,5 +149,5 @@ def format_value(value: Any) -> str:
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        return f"array(n={value.size}, mean={float(np.mean(value)):.6g})"
-    return f"{value:.6g}"
+        return f"array(n={value.size}, mean={float(np.mean(value)):.{digits}g})"
+    return f"{value:.{digits}g}"

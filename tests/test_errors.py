@@ -75,6 +75,9 @@ BAD_CALLS = [
     ("no inputs", lambda: nodenet.Network().forward([]), TopologyError, "no input nodes"),
     ("no outputs", lambda: _inputs_only().forward([1.0]), TopologyError, "no output nodes"),
     ("gradient check eps", lambda: nodenet.check_gradients(chapter(), [0, 0, 0], [0], eps=0), InvalidArgument, "eps must be"),
+    ("diagram show", lambda: nodenet.to_dot(chapter(), show="some"), InvalidArgument, "show must be one of 'all'"),
+    ("diagram sample", lambda: nodenet.to_dot(computed(), sample=2), InvalidArgument, "sample=2 needs a batch"),
+    ("diagram format", lambda: nodenet.render(chapter(), "net.jpg"), InvalidArgument, "the formats are png, svg, pdf, dot"),
 ]
 
 

@@ -1,0 +1,28 @@
+"""Doctests that draw pictures need Graphviz's ``dot`` or matplotlib: mark them, skip them without."""
+
+import importlib.util
+import re
+import shutil
+
+import pytest
+from _pytest.doctest import DoctestItem
+
+NEEDS = [
+    # (what a doctest calls, marker or None, whether it is missing, skip reason)
+    (re.compile(r"\b(render|to_svg|notebook_svg|export_html)\(|_repr_svg_\("), "dot",
+     shutil.which("dot") is None, "Graphviz 'dot' is not installed (apt-get install graphviz)"),
+    (re.compile(r"\bplot_history\("), None,
+     importlib.util.find_spec("matplotlib") is None, "matplotlib is not installed (pip install 'nodenet[plot]')"),
+]
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if not isinstance(item, DoctestItem):
+            continue
+        for calls, marker, missing, reason in NEEDS:
+            if any(calls.search(example.source) for example in item.dtest.examples):
+                if marker:
+                    item.add_marker(getattr(pytest.mark, marker))
+                if missing:
+                    item.add_marker(pytest.mark.skip(reason=reason))

@@ -1,0 +1,346 @@
+"""Annotated Graphviz diagrams of a network.
+
+:func:`to_dot` builds the DOT description (pure Python, no Graphviz program
+needed); :func:`render` and :func:`to_svg` are the only code that runs the
+``dot`` program.  Diagrams read left to right: inputs in the first column,
+outputs in the last, every other node in the column of its longest path from
+the inputs, so skip connections point right too.
+
+Examples
+--------
+>>> import nodenet
+>>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+>>> _ = net.forward([0.5, 0.2, 0.7]); _ = net.backward([0.3])
+>>> source = nodenet.to_dot(net).source
+>>> "H4_in = 0.43" in source and "λ1,4 = 0.32" in source
+True
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Union
+
+import graphviz
+import numpy as np
+from graphviz.quoting import attr_list, quote
+
+from .errors import GraphvizNotFound, InvalidArgument, NodenetError
+from .notation import format_value, signal_symbol
+
+if TYPE_CHECKING:
+    from .connection import Connection
+    from .network import Network
+    from .node import Node
+
+__all__ = ["SHOW", "FORMATS", "to_dot", "node_ranks", "render", "to_svg", "notebook_svg"]
+
+SHOW = ("all", "structure", "forward", "gradients")
+"""What :func:`to_dot` annotates: everything, names only, signals, or derivatives."""
+
+FORMATS = ("png", "svg", "pdf", "dot")
+"""File formats :func:`render` writes (``dot`` needs no Graphviz program)."""
+
+FONT = "DejaVu Sans,Helvetica,Arial,sans-serif"
+POSITIVE, NEGATIVE, ZERO = "#1f5fbf", "#c62828", "#8c8c8c"
+FILL = {"input": "#e8f5e9", "hidden": "#e3f2fd", "output": "#fff3e0"}
+MIN_PEN, MAX_PEN = 0.6, 4.0
+
+
+def node_ranks(net: Network) -> dict[str, int]:
+    """The column of every node: its longest path (in connections) from the inputs.
+
+    Inputs are in column 0, outputs that feed nothing in the last column,
+    every other node one column right of its furthest source (at least 1).
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> net = nodenet.Network()
+    >>> for name in ("x",): _ = net.add_input(name)
+    >>> _ = net.add_node("a"); _ = net.add_node("b"); _ = net.add_output("y")
+    >>> for s, t in [("x", "a"), ("a", "b"), ("b", "y"), ("x", "y")]: _ = net.connect(s, t)
+    >>> node_ranks(net)
+    {'x': 0, 'a': 1, 'b': 2, 'y': 3}
+    """
+    ranks: dict[str, int] = {}
+    for node in net.nodes:
+        if node.kind == "input":
+            ranks[node.name] = 0
+        else:
+            ranks[node.name] = max((ranks[conn.source.name] + 1 for conn in node.incoming), default=1)
+    last = max(ranks.values(), default=0)
+    for node in net.outputs:
+        if not node.outgoing:
+            ranks[node.name] = last
+    return ranks
+
+
+def to_dot(
+    net: Network,
+    *,
+    show: str = "all",
+    precision: int = 2,
+    sample: int = 0,
+    title: str | None = None,
+) -> graphviz.Digraph:
+    """The annotated diagram of ``net`` as a :class:`graphviz.Digraph` (no binary needed).
+
+    Nodes show their name and activation and, once computed, their bias,
+    ``pre`` (``H4_in``), ``post`` (``H4``), ``grad_post`` (``∂L/∂H4``) and
+    ``grad_pre`` (``∂L/∂H4_in``).  Connections show their symbol (``λ1,4``),
+    weight and ``∂L/∂λ``; their colour is the sign of the weight (blue
+    positive, red negative, grey zero) and their pen width grows with its
+    magnitude relative to the largest weight.
+
+    Parameters
+    ----------
+    net : Network
+    show : {'all', 'structure', 'forward', 'gradients'}
+        ``'structure'``: names only; ``'forward'``: parameters and signals;
+        ``'gradients'``: parameters and loss derivatives; ``'all'``: both.
+    precision : int
+        Significant digits of every number (1 to 17).
+    sample : int
+        For caches of a batch, the row whose values are shown (negative
+        counts from the end); ``∂L/∂λ`` is the batch mean.
+    title : str, optional
+        A caption above the diagram.
+
+    Returns
+    -------
+    graphviz.Digraph
+        Its ``.source`` is the DOT text; :func:`render` draws it.
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([1, 1], init="constant", scale=-0.5, bias="zeros")
+    >>> dot = nodenet.to_dot(net, show="structure")
+    >>> print(*(line.strip() for line in dot.source.splitlines() if "->" in line))
+    I1 -> O2 [color="#c62828" fontcolor="#c62828" label=<λ1,2> penwidth=4.00]
+    """
+    _check_options(show, precision)
+    pick = _sample_picker(net, sample)
+    ranks = node_ranks(net)
+    dot = graphviz.Digraph("network")
+    dot.attr(rankdir="LR", ranksep="0.9", nodesep="0.25", fontname=FONT, fontsize="12")
+    dot.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", margin="0.08,0.04")
+    dot.attr("edge", fontname=FONT, fontsize="9", arrowsize="0.6")
+    caption = _caption(title, pick if show != "structure" else None)
+    if caption:
+        dot.attr(label=caption, labelloc="t")
+    last = max(ranks.values(), default=0)
+    for rank in sorted(set(ranks.values())):
+        with dot.subgraph() as column:
+            column.attr(rank=_rank_kind(rank, last))
+            members = [node for node in net.nodes if ranks[node.name] == rank]
+            for node in members:
+                column.node(node.name, label=_node_label(node, show, precision, pick), fillcolor=FILL[node.kind])
+            for upper, lower in zip(members, members[1:]):  # keep the network's order top to bottom
+                column.body.append(_edge_statement(upper.name, lower.name, {"style": "invis"}))
+    largest = max((abs(conn.weight) for conn in net.connections), default=0.0)
+    for conn in net.connections:
+        attributes = {
+            "label": _connection_label(conn, show, precision),
+            "color": _weight_colour(conn.weight),
+            "fontcolor": _weight_colour(conn.weight),
+            "penwidth": f"{_pen_width(conn.weight, largest):.2f}",
+        }
+        dot.body.append(_edge_statement(conn.source.name, conn.target.name, attributes))
+    return dot
+
+
+def render(net: Network, path: Union[str, Path], *, format: str | None = None, **options: Any) -> Path:
+    """Draw the annotated diagram of ``net`` into a PNG, SVG, PDF or DOT file.
+
+    Parameters
+    ----------
+    net : Network
+    path : str or pathlib.Path
+        The file to write; its suffix gives the format unless ``format`` is set.
+    format : {'png', 'svg', 'pdf', 'dot'}, optional
+    **options
+        Passed to :func:`to_dot` (``show``, ``precision``, ``sample``, ``title``).
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Raises
+    ------
+    GraphvizNotFound
+        If the ``dot`` program is missing (only ``'dot'`` files work without it).
+
+    Examples
+    --------
+    >>> import nodenet, tempfile, pathlib
+    >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    >>> out = nodenet.render(net, pathlib.Path(tempfile.mkdtemp()) / "net.svg")
+    >>> out.name, out.read_text().lstrip().startswith("<?xml")
+    ('net.svg', True)
+    """
+    path = Path(path)
+    kind = _file_format(path, format)
+    dot = to_dot(net, **options)
+    data = dot.source.encode() if kind == "dot" else _pipe(dot, kind)
+    path.write_bytes(data)
+    return path
+
+
+def to_svg(net: Network, **options: Any) -> str:
+    """The annotated diagram as SVG text, ready to inline in HTML (no XML prolog).
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> nodenet.to_svg(nodenet.Network.from_layers([1, 1], seed=0))[:4]
+    '<svg'
+    """
+    text = _pipe(to_dot(net, **options), "svg").decode("utf-8")
+    return text[text.index("<svg") :]
+
+
+def _pipe(dot: graphviz.Digraph, kind: str) -> bytes:
+    try:
+        return dot.pipe(format=kind)
+    except graphviz.ExecutableNotFound as err:
+        raise GraphvizNotFound(
+            f"Drawing a {kind.upper()} file needs the Graphviz 'dot' program, which is not on the PATH; "
+            "install it (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz), "
+            "or write DOT text with to_dot(net).source or a '.dot' path."
+        ) from err
+
+
+def notebook_svg(net: Network) -> str | None:
+    """SVG for notebooks, or ``None`` (text display) when it cannot be drawn.
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> notebook_svg(nodenet.Network.from_layers([1, 1], seed=0))[:4]
+    '<svg'
+    """
+    try:
+        return to_svg(net)
+    except NodenetError:
+        return None
+
+
+def _check_options(show: Any, precision: Any) -> None:
+    if show not in SHOW:
+        raise InvalidArgument(f"show must be one of {', '.join(map(repr, SHOW))}; got {show!r}.")
+    if not isinstance(precision, int) or isinstance(precision, bool) or not 1 <= precision <= 17:
+        raise InvalidArgument(f"precision is the number of significant digits, an int from 1 to 17; got {precision!r}.")
+
+
+def _file_format(path: Path, format: str | None) -> str:
+    kind = format if format is not None else path.suffix.lstrip(".").lower()
+    kind = "dot" if kind == "gv" else kind
+    if kind not in FORMATS:
+        given = f"format={format!r}" if format is not None else f"the suffix of {str(path)!r}"
+        raise InvalidArgument(
+            f"Cannot draw {given}: the formats are {', '.join(FORMATS)}; "
+            "name the file like 'net.png' or pass format='svg'."
+        )
+    return kind
+
+
+class _SamplePicker:
+    """Selects one sample's value from caches that may hold a batch."""
+
+    def __init__(self, row: int | None, batch: int) -> None:
+        self.row, self.batch = row, batch
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, np.ndarray) and self.row is not None:
+            return float(value[self.row])
+        return value
+
+
+def _sample_picker(net: Network, sample: Any) -> _SamplePicker:
+    if not isinstance(sample, (int, np.integer)) or isinstance(sample, bool):
+        raise InvalidArgument(f"sample must be an int (a row of the batch); got {sample!r}.")
+    sizes = {node.post.shape[0] for node in net.nodes if isinstance(node.post, np.ndarray)}
+    batch = sizes.pop() if sizes else 0
+    if batch and not -batch <= sample < batch:
+        raise InvalidArgument(f"sample={sample} is outside the batch of {batch} samples; use 0 to {batch - 1}.")
+    if not batch and sample != 0:
+        raise InvalidArgument(f"sample={sample} needs a batch, but the caches hold at most one sample; use sample=0.")
+    return _SamplePicker(int(sample) % batch if batch else None, batch)
+
+
+def _caption(title: str | None, pick: _SamplePicker | None) -> str:
+    lines = [] if title is None else [html.escape(title)]
+    if pick is not None and pick.batch:
+        lines.append(f"sample {pick.row} of a batch of {pick.batch}; ∂L/∂λ is the batch mean")
+    return f"<{'<BR/>'.join(lines)}>" if lines else ""
+
+
+def _edge_statement(source: str, target: str, attributes: dict[str, str]) -> str:
+    # Digraph.edge would read a ':' in a node name as a port; quote the names whole instead.
+    return f"\t{quote(source)} -> {quote(target)}{attr_list(attributes=attributes)}\n"
+
+
+def _rank_kind(rank: int, last: int) -> str:
+    if rank == 0:
+        return "min"
+    return "max" if rank == last else "same"
+
+
+def _row(text: str, *, bold: bool = False, size: int | None = None) -> str:
+    content = f"<B>{text}</B>" if bold else text
+    if size is not None:
+        content = f'<FONT POINT-SIZE="{size}">{content}</FONT>'
+    return f"<TR><TD>{content}</TD></TR>"
+
+
+def _value_row(symbol: str, value: Any, precision: int) -> str:
+    return _row(f"{html.escape(symbol)} = {format_value(value, digits=precision)}")
+
+
+def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker) -> str:
+    name = html.escape(node.name)
+    rows = [_row(name, bold=True) + _row(html.escape(node.activation), size=8)]
+    values: list[tuple[str, Any]] = []
+    if show != "structure" and node.bias is not None:
+        values.append((node.bias_symbol, node.bias))
+    if show in ("all", "forward"):
+        if node.kind != "input":
+            values.append((signal_symbol(node.name, pre=True), node.pre))
+        values.append((node.name, node.post))
+    if show in ("all", "gradients"):
+        values.append((_derivative(node.name), node.grad_post))
+        if node.kind != "input":
+            values.append((_derivative(signal_symbol(node.name, pre=True)), node.grad_pre))
+    rows += [_value_row(symbol, pick(value), precision) for symbol, value in values if value is not None]
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
+
+
+def _connection_label(conn: Connection, show: str, precision: int) -> str:
+    symbol = html.escape(conn.symbol)
+    if show == "structure":
+        return f"<{symbol}>"
+    rows = [_value_row(conn.symbol, conn.weight, precision)]
+    if show != "forward" and conn.grad_weight is not None:
+        rows.append(_value_row(_derivative("λ"), conn.grad_weight, precision))
+    return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{"".join(rows)}</TABLE>>'
+
+
+def _derivative(symbol: str) -> str:
+    return f"∂L/∂{symbol}"
+
+
+def _weight_colour(weight: float) -> str:
+    if weight > 0:
+        return POSITIVE
+    return NEGATIVE if weight < 0 else ZERO
+
+
+def _pen_width(weight: float, largest: float) -> float:
+    if largest == 0 or not math.isfinite(largest):
+        return MIN_PEN
+    return MIN_PEN + (MAX_PEN - MIN_PEN) * abs(weight) / largest
