@@ -117,12 +117,17 @@ class CompiledPlan:
         self._signals_are_scratch = False
 
     def _buffer(self, name: str, n: int, fresh: bool) -> np.ndarray:
-        """A ``(nodes, n)`` array: new when its rows become node caches, else reused."""
+        """A ``(nodes, n)`` array: new when its rows become node caches, else reused.
+
+        Reused buffers are kept for a few batch sizes (full batches, the short
+        last batch, the watched sample), so no step pays for fresh memory.
+        """
         if fresh:
             return np.empty((len(self.nodes), n))
         key = (name, n)
         if key not in self._scratch:
-            self._scratch = {k: v for k, v in self._scratch.items() if k[1] == n}
+            if len(self._scratch) >= 16:  # 4 arrays for each of 4 batch sizes
+                del self._scratch[next(iter(self._scratch))]
             self._scratch[key] = np.empty((len(self.nodes), n))
         return self._scratch[key]
 

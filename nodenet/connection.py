@@ -63,6 +63,13 @@ class Connection:
         self._store = ParameterStore(1) if store is None else store
         self._slot = self._store.allocate(value)
 
+    @classmethod
+    def _in_slot(cls, source: Node, target: Node, store: ParameterStore, slot: int) -> Connection:
+        """A connection whose weight is an already allocated slot of ``store``."""
+        conn = cls.__new__(cls)
+        conn.source, conn.target, conn._store, conn._slot = source, target, store, slot
+        return conn
+
     @property
     def weight(self) -> float:
         """The weight ``λ``; setting it checks for a finite number."""

@@ -132,18 +132,14 @@ def initialize(
     if init not in INITIALIZERS:
         raise InvalidArgument(f"Unknown initializer {init!r}; choose one of {', '.join(INITIALIZERS)}.")
     rng = as_rng(seed)
+    values = net._params.values  # drawn numbers are finite: write them straight into the store
     computed = [node for node in net.nodes if node.kind != "input"]
     for node in computed:
-        incoming = node.incoming
+        incoming = node._incoming
         if not incoming:
             continue
-        fan_out = len(incoming[0].source.outgoing)
+        fan_out = len(incoming[0].source._outgoing)
         weights = draw_weights(init, rng, fan_in=len(incoming), fan_out=fan_out, size=len(incoming), scale=scale)
-        for conn, weight in zip(incoming, weights.tolist()):
-            conn.weight = weight
-    if bias == "small":
-        values = ((rng.random(len(computed)) - 0.5) * 0.5).tolist()
-    else:
-        values = [0.0] * len(computed)
-    for node, value in zip(computed, values):
-        node.bias = value
+        values[[conn._slot for conn in incoming]] = weights
+    slots = [node._slot for node in computed]
+    values[slots] = (rng.random(len(computed)) - 0.5) * 0.5 if bias == "small" else 0.0

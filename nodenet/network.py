@@ -129,10 +129,7 @@ class Network:
                 else:
                     layer.append(net.add_node(f"H{number}", activation=hidden))
             layers.append(layer)
-        for sources, targets in zip(layers, layers[1:]):
-            for target in targets:
-                for source in sources:
-                    net._link(source, target, 0.0)
+        net._link_layers(layers)
         initialize(net, init, bias=bias, scale=scale, seed=seed)
         return net
 
@@ -268,6 +265,22 @@ class Network:
         dst._incoming.append(conn)
         self._structure_changed()
         return conn
+
+    def _link_layers(self, layers: list[list[Node]]) -> None:
+        """Connect every node of each layer to every node of the next (weights 0.0).
+
+        The bulk version of :meth:`_link` for :meth:`from_layers`, which
+        cannot create cycles or duplicates: one edge insertion and one slot
+        allocation for all connections.
+        """
+        pairs = [(source, target) for sources, targets in zip(layers, layers[1:]) for target in targets for source in sources]
+        first = self._params.allocate_block(len(pairs))
+        connections = [Connection._in_slot(src, dst, self._params, first + i) for i, (src, dst) in enumerate(pairs)]
+        for conn in connections:
+            conn.source._outgoing.append(conn)
+            conn.target._incoming.append(conn)
+        self.graph.add_edges_from((c.source.name, c.target.name, {"connection": c}) for c in connections)
+        self._structure_changed()
 
     def _structure_changed(self) -> None:
         self._order = None

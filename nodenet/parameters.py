@@ -57,6 +57,16 @@ class ParameterStore:
         self.known[slot] = False
         return slot
 
+    def allocate_block(self, count: int) -> int:
+        """Reserve ``count`` consecutive new slots holding 0.0; returns the first."""
+        while self.size + count > self.values.shape[0]:
+            self._grow()
+        first = self.size
+        self.size += count
+        self.values[first : self.size] = 0.0
+        self.known[first : self.size] = False
+        return first
+
     def release(self, slot: int) -> None:
         """Give a slot back (its value is zeroed)."""
         self.values[slot] = 0.0

@@ -438,7 +438,8 @@ def fit(
         give the same numbers; ``None`` picks the plan when it pays off
         (batches of at least ``PLAN_MIN_ROWS`` = 2 rows; a one-row batch
         runs on the object path with plain-float caches).  With the plan,
-        the node caches hold the last batch of each epoch.
+        the node caches hold the last batch of the final epoch (of every
+        epoch when a callback or early stopping may look at them).
 
     Returns
     -------
@@ -490,6 +491,15 @@ def fit(
         raise InvalidArgument(f"compiled must be None, True or False; got {compiled!r}.")
     use_plan = compiled if compiled is not None else (batch_size or n) >= PLAN_MIN_ROWS
     plan = net.compile() if use_plan else None
+
+    # the plan refreshes the node caches only when someone can look at them
+    inspected = callback is not None or stopper is not None
+
+    def watched_prediction() -> np.ndarray:
+        if plan is None:
+            return net.forward(sample_x).copy()
+        return plan.forward(sample_x[None, :], caches=False)[0].copy()
+
     shuffled = shuffle and len(slices) > 1
     bar = _progress_bar(progress, epochs)
     try:
@@ -497,7 +507,7 @@ def fit(
             for epoch in range(epochs):
                 rate = next(rates)
                 recording = record_every and epoch % record_every == 0
-                prediction = net.forward(sample_x).copy() if recording else None
+                prediction = watched_prediction() if recording else None
                 if shuffled:
                     order = rng.permutation(n)
                     xs, ys = x[order], y[order]
@@ -510,7 +520,7 @@ def fit(
                         net.forward(xs[rows])
                         batch_loss = net.backward(ys[rows], loss=loss_fn)
                     else:
-                        keep = number == len(slices) - 1
+                        keep = number == len(slices) - 1 and (epoch == epochs - 1 or inspected)
                         plan.forward(xs[part], caches=keep)
                         batch_loss = plan.backward(ys[part], loss=loss_fn, caches=keep)
                     if not math.isfinite(batch_loss):
@@ -541,7 +551,7 @@ def fit(
                     break
             if record_every:
                 final = params.values
-                history._record(history.epochs_run, final, None, net.forward(sample_x).copy())
+                history._record(history.epochs_run, final, None, watched_prediction())
     except DivergenceError as err:
         err.history = history  # type: ignore[attr-defined]
         raise
