@@ -1,4 +1,4 @@
-"""The ``nodenet`` command: ``nodenet demo`` and ``nodenet render``.
+"""The ``nodenet`` command: ``nodenet demo``, ``nodenet render`` and ``nodenet explain``.
 
 Exit codes: 0 on success, 1 when the work fails (missing or invalid model
 file, bad values, Graphviz missing), 2 for a bad command line.
@@ -62,7 +62,8 @@ def _snapshot_writer(snapshot: Any, epoch: int) -> Callable[[Path], Any]:
     return lambda path: snapshot.render(path, title=f"epoch {epoch}")
 
 
-def _render(args: argparse.Namespace) -> int:
+def _loaded(args: argparse.Namespace) -> Any:
+    """The saved model of ``args.model`` after the passes that --input and --target ask for."""
     from .io import load
 
     net = load(args.model)
@@ -73,9 +74,25 @@ def _render(args: argparse.Namespace) -> int:
         if args.target is not None:
             loss = net.backward(args.target, loss=args.loss)
             print(f"loss {loss:.6g}")
-    path = net.render(args.output, format=args.format, show=args.show, precision=args.precision)
+    return net
+
+
+def _render(args: argparse.Namespace) -> int:
+    path = _loaded(args).render(args.output, format=args.format, show=args.show, precision=args.precision)
     print(f"wrote {path}")
     return 0
+
+
+def _explain(args: argparse.Namespace) -> int:
+    print(_loaded(args).explain(args.node, format=args.format, digits=args.digits))
+    return 0
+
+
+def _add_passes(parser: argparse.ArgumentParser, *, required: bool) -> None:
+    parser.add_argument("model", metavar="MODEL.json", help="a model file written by nodenet.save")
+    parser.add_argument("--input", type=float, nargs="+", metavar="V", required=required, help="one value per input node")
+    parser.add_argument("--target", type=float, nargs="+", metavar="V", required=required, help="one value per output node")
+    parser.add_argument("--loss", choices=sorted(LOSSES), default="l2", help="loss for --target (default l2)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,15 +128,26 @@ def build_parser() -> argparse.ArgumentParser:
             "--input and a backward pass against --target, so the diagram shows signals and derivatives."
         ),
     )
-    render.add_argument("model", metavar="MODEL.json", help="a model file written by nodenet.save")
+    _add_passes(render, required=False)
     render.add_argument("-o", "--output", required=True, metavar="OUT", help="output file: .png, .svg, .pdf or .dot")
     render.add_argument("--format", choices=FORMATS, help="output format (default: from the suffix of OUT)")
-    render.add_argument("--input", type=float, nargs="+", metavar="V", help="one value per input node")
-    render.add_argument("--target", type=float, nargs="+", metavar="V", help="one value per output node")
-    render.add_argument("--loss", choices=sorted(LOSSES), default="l2", help="loss for --target (default l2)")
     render.add_argument("--show", choices=SHOW, default="all", help="what to annotate (default all)")
     render.add_argument("--precision", type=int, default=3, help="significant digits (default 3)")
     render.set_defaults(run=_render)
+    explain = commands.add_parser(
+        "explain",
+        help="print the chapter's formulas with the numbers for a saved model",
+        description=(
+            "Run a forward pass on --input and a backward pass against --target through a model saved with "
+            "nodenet.save, then print each formula of the walkthrough with its numbers: for NODE, or for "
+            "every node in order."
+        ),
+    )
+    _add_passes(explain, required=True)
+    explain.add_argument("node", nargs="?", metavar="NODE", help="the node to explain (default: every node)")
+    explain.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format (default text)")
+    explain.add_argument("--digits", type=int, default=4, help="decimals of the numbers (default 4)")
+    explain.set_defaults(run=_explain)
     return parser
 
 
@@ -133,6 +161,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     ...       "--target", "0.3"])
     loss 0.0201771
     wrote .../net.dot
+    0
+    >>> main(["explain", str(folder / "net.json"), "O6", "--input", "0.5", "0.2", "0.7", "--target", "0.3"])
+    loss 0.0201771
+    O6 (output, identity)
+    O6_in = λ4,6·H4 + λ5,6·H5 + b6 = (0.1542)(0.6065) + (0.3897)(0.6110) + (-0.2325) = 0.0991
+    ...
     0
     >>> main(["render", str(folder / "missing.json"), "-o", "net.png"])
     1

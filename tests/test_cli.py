@@ -131,3 +131,22 @@ def test_help_everywhere():
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith("usage: nodenet")
     assert "demo" in result.stdout or "MODEL.json" in result.stdout
+
+
+def test_explain_prints_every_node_of_the_walkthrough(model, capsys):
+    assert main(["explain", str(model), "--input", "0.5", "0.2", "0.7", "--target", "0.3"]) == 0
+    out = capsys.readouterr().out
+    headers = [line.split(" (")[0] + line.split(":")[1] for line in out.splitlines() if line.endswith(("forward", "backward"))]
+    forward = ["I1", "I2", "I3", "H4", "H5", "O6"]
+    assert headers == [f"{name} forward" for name in forward] + [f"{name} backward" for name in reversed(forward)]
+    assert "H4_in = λ1,4·I1 + λ2,4·I2 + λ3,4·I3 + b4 = (0.3207)(0.5000)" in out
+    assert "∂L/∂H4_in = (1 − H4)·H4·∂L/∂H4 = (1 − 0.6065)(0.6065)(-0.0310) = -0.0074" in out
+
+
+def test_explain_names_an_unknown_node_and_needs_both_passes(model, capsys):
+    assert main(["explain", str(model), "H9", "--input", "0.5", "0.2", "0.7", "--target", "0.3"]) == 1
+    assert "Node 'H9' not found; known nodes: I1, I2, I3, H4, H5, O6." in capsys.readouterr().err
+    with pytest.raises(SystemExit) as info:
+        main(["explain", str(model), "--input", "0.5", "0.2", "0.7"])
+    assert info.value.code == 2
+    assert "--target" in capsys.readouterr().err
