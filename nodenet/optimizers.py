@@ -94,23 +94,36 @@ class Optimizer:
     def reset(self) -> None:
         """Forget the state of earlier steps (``fit`` calls this when it starts)."""
         self.steps = 0
+        self._scratch = np.zeros(0)
 
     def step(self, values: Any, grads: Any, lr: float | None = None) -> np.ndarray:
-        """New parameter values from the current ``values`` and ``grads``.
+        """Move ``values`` one step along ``grads``, in place when it is a float array.
 
         ``lr`` overrides the optimizer's own rate for this step (a schedule
         uses it).  The arrays must keep the same length and order between
-        steps.
+        steps.  Returns the updated values (``values`` itself for a float
+        array).  The work happens in buffers the optimizer keeps, so a step
+        on a large network allocates no memory.
         """
+        values = np.asarray(values, dtype=float)
+        grads = np.asarray(grads, dtype=float)
+        if self._scratch.shape != values.shape:
+            self._scratch = np.zeros(values.shape)
+            self._fresh_state(values.size)
+        self.steps += 1
+        self._advance(values, grads, self.lr if lr is None else lr, self._scratch)
+        return values
+
+    def _advance(self, values: np.ndarray, grads: np.ndarray, eta: float, scratch: np.ndarray) -> None:
+        """Update ``values`` in place; ``scratch`` is a work array of the same shape."""
         raise NotImplementedError
+
+    def _fresh_state(self, size: int) -> None:
+        """Zero the per-parameter state for ``size`` parameters."""
 
     def update(self, net: Network, *, lr: float | None = None) -> None:
         """One step on ``net`` from the gradients of its last backward pass."""
-        params = Parameters(net)
-        params.assign(self.step(params.values, params.grads(), lr))
-
-    def _state(self, previous: np.ndarray, size: int) -> np.ndarray:
-        return previous if previous.shape == (size,) else np.zeros(size)
+        Parameters(net).update(self, lr)
 
 
 class SGD(Optimizer):
@@ -151,21 +164,24 @@ class SGD(Optimizer):
         self.nesterov = nesterov
         super().__init__(lr=lr)
 
-    def reset(self) -> None:
-        super().reset()
-        self.velocity = np.zeros(0)
+    def _fresh_state(self, size: int) -> None:
+        self.velocity = np.zeros(size)
 
-    def step(self, values: Any, grads: Any, lr: float | None = None) -> np.ndarray:
-        values, grads = np.asarray(values, dtype=float), np.asarray(grads, dtype=float)
-        eta = self.lr if lr is None else lr
-        self.steps += 1
+    def _advance(self, values: np.ndarray, grads: np.ndarray, eta: float, scratch: np.ndarray) -> None:
+        # the operations, in order, of λ − η g and of v ← μ v − η g; λ + v (or λ + μ v − η g)
         mu = self.momentum
-        if mu == 0.0:
-            return values - eta * grads
-        self.velocity = mu * self._state(self.velocity, values.size) - eta * grads
-        if self.nesterov:
-            return values + mu * self.velocity - eta * grads
-        return values + self.velocity
+        if mu != 0.0:
+            velocity = self.velocity
+            velocity *= mu
+            np.multiply(eta, grads, out=scratch)
+            velocity -= scratch
+            if not self.nesterov:
+                values += velocity
+                return
+            np.multiply(mu, velocity, out=scratch)
+            values += scratch
+        np.multiply(eta, grads, out=scratch)
+        values -= scratch
 
     def __repr__(self) -> str:
         return f"SGD(lr={self.lr!r}, momentum={self.momentum!r}, nesterov={self.nesterov!r})"
@@ -202,21 +218,29 @@ class Adam(Optimizer):
         self.eps = _positive(eps, "Adam eps")
         super().__init__(lr=lr)
 
-    def reset(self) -> None:
-        super().reset()
-        self.first = np.zeros(0)
-        self.second = np.zeros(0)
+    def _fresh_state(self, size: int) -> None:
+        self.first = np.zeros(size)
+        self.second = np.zeros(size)
+        self._denominator = np.zeros(size)
 
-    def step(self, values: Any, grads: Any, lr: float | None = None) -> np.ndarray:
-        values, grads = np.asarray(values, dtype=float), np.asarray(grads, dtype=float)
-        eta = self.lr if lr is None else lr
-        self.steps += 1
-        b1, b2, eps = self.beta1, self.beta2, self.eps
-        self.first = b1 * self._state(self.first, values.size) + (1.0 - b1) * grads
-        self.second = b2 * self._state(self.second, values.size) + (1.0 - b2) * grads * grads
-        correct1 = 1.0 - b1**self.steps
-        correct2 = 1.0 - b2**self.steps
-        return values - eta * (self.first / correct1) / (np.sqrt(self.second / correct2) + eps)
+    def _advance(self, values: np.ndarray, grads: np.ndarray, eta: float, scratch: np.ndarray) -> None:
+        # m ← β1 m + (1 − β1) g;  v ← β2 v + ((1 − β2) g) g;  λ ← λ − (η (m / c1)) / (√(v / c2) + ε)
+        b1, b2 = self.beta1, self.beta2
+        first, second, denominator = self.first, self.second, self._denominator
+        first *= b1
+        np.multiply(1.0 - b1, grads, out=scratch)
+        first += scratch
+        second *= b2
+        np.multiply(1.0 - b2, grads, out=scratch)
+        scratch *= grads
+        second += scratch
+        np.divide(second, 1.0 - b2**self.steps, out=denominator)
+        np.sqrt(denominator, out=denominator)
+        denominator += self.eps
+        np.divide(first, 1.0 - b1**self.steps, out=scratch)
+        scratch *= eta
+        scratch /= denominator
+        values -= scratch
 
     def __repr__(self) -> str:
         return f"Adam(lr={self.lr!r}, beta1={self.beta1!r}, beta2={self.beta2!r}, eps={self.eps!r})"

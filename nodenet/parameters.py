@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -123,14 +124,53 @@ class Parameters:
     """
 
     def __init__(self, net: Any) -> None:
-        connections = net.connections
-        biased = [node for node in net.nodes if node.kind != "input"]
-        self.names = [conn.name for conn in connections] + [node.bias_name for node in biased]
-        self.slots = np.array([conn._slot for conn in connections] + [node._slot for node in biased], dtype=np.intp)
+        self._connections = net.connections
+        self._biased = [node for node in net.nodes if node.kind != "input"]
+        self.slots = np.array(
+            [conn._slot for conn in self._connections] + [node._slot for node in self._biased], dtype=np.intp
+        )
         self._store: ParameterStore = net._params
+        # the parameters fill the store's used slots exactly: optimizers may work on it directly
+        self._whole_store = len(self.slots) == self._store.size and not self._store._free
+
+    def flat(self) -> tuple[np.ndarray, np.ndarray]:
+        """Values and gradients for an optimizer, in one fixed order.
+
+        When the parameters fill the store, these are views of it (slot
+        order, updated in place, no copies); otherwise copies in parameter
+        order, to be written back with :meth:`assign_flat`.
+        """
+        if not self._whole_store:
+            return self.values, self.grads()
+        size = self._store.size
+        if not self._store.known[:size].all():
+            self.grads()  # raises, naming the missing gradients
+        return self._store.values[:size], self._store.grads[:size]
+
+    def assign_flat(self, values: np.ndarray) -> None:
+        """Write back what :meth:`flat` gave (nothing to do for views)."""
+        if not self._whole_store:
+            self.assign(values)
+
+    def update(self, optimizer: Any, lr: float | None = None) -> None:
+        """One optimizer step on the parameters, in place.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")
+        >>> _ = net.forward([2.0]); _ = net.backward([1.0])
+        >>> Parameters(net).update(nodenet.SGD(lr=0.1)); net.connection("I1", "O2").weight
+        0.8
+        """
+        values, grads = self.flat()
+        self.assign_flat(optimizer.step(values, grads, lr))
+
+    @cached_property
+    def names(self) -> list[str]:
+        """ASCII names in parameter order (built on first use: large networks have many)."""
+        return [conn.name for conn in self._connections] + [node.bias_name for node in self._biased]
 
     def __len__(self) -> int:
-        return len(self.names)
+        return len(self.slots)
 
     @property
     def values(self) -> np.ndarray:

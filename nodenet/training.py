@@ -121,13 +121,13 @@ class History:
     def __init__(
         self,
         network: Network,
-        parameter_names: list[str],
+        parameters: Parameters,
         sample_x: np.ndarray,
         sample_y: np.ndarray,
         loss_function: Loss,
     ) -> None:
         self.network = network
-        self.parameter_names = parameter_names
+        self._layout = parameters  # names and order of the recorded columns
         self.sample_x = sample_x
         self.sample_y = sample_y
         self.loss_function = loss_function
@@ -156,7 +156,7 @@ class History:
 
     def _finish(self) -> None:
         """Turn the records into the (read-only) arrays the properties return."""
-        m, width = len(self._epochs), len(self.parameter_names)
+        m, width = len(self._epochs), len(self._layout)
         arrays = {
             "loss": np.array(self._loss, dtype=float),
             "val_loss": np.array(self._val_loss, dtype=float),
@@ -171,6 +171,11 @@ class History:
         self._arrays = arrays
 
     # -- public views
+    @property
+    def parameter_names(self) -> list[str]:
+        """Names of the parameters (columns of ``parameters`` and ``gradients``)."""
+        return self._layout.names
+
     @property
     def epochs_run(self) -> int:
         """Number of epochs trained."""
@@ -484,7 +489,8 @@ def fit(
     sample_x, sample_y = _watched(watch, x, y, net)
 
     params = Parameters(net)
-    history = History(net, params.names, sample_x, sample_y, loss_fn)
+    kept = np.empty(len(params))  # the parameters before each step, restored if it diverges
+    history = History(net, params, sample_x, sample_y, loss_fn)
     n = x.shape[0]
     slices = _batches(n, batch_size)
     if compiled not in (None, True, False):
@@ -525,14 +531,17 @@ def fit(
                         batch_loss = plan.backward(ys[part], loss=loss_fn, caches=keep)
                     if not math.isfinite(batch_loss):
                         raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
-                    values, grads = params.values, params.grads()
                     if recording and number == 0:
-                        history._record(epoch, values, grads, prediction)
-                    new = opt.step(values, grads, rate)
-                    total_new = float(np.sum(new))
+                        history._record(epoch, params.values, params.grads(), prediction)
+                    values, grads = params.flat()
+                    np.copyto(kept, values)
+                    values = opt.step(values, grads, rate)
+                    total_new = float(np.add.reduce(values))
                     if not math.isfinite(total_new):
+                        np.copyto(values, kept)  # undo the step: values may be the store itself
+                        params.assign_flat(values)
                         raise _diverged("parameter update", total_new, epoch, rate, _kept(epoch, number))
-                    params.assign(new)
+                    params.assign_flat(values)
                     total += batch_loss
                 epoch_loss = total / len(slices)
                 val_loss = None
