@@ -209,9 +209,30 @@ def main() -> None:
         cells = [f"{t * 1e3:9.1f}ms ({t / base:5.2f}x)" if t else f"{'-':>18}" for t in times.values()]
         print(f"{name:48}" + "".join(f"{c:>19}" for c in cells))
     print("(ratio: time / numpy time in this run; '-': not installed, or skipped as too slow)")
+    passes_cost(args.repeat)
     build_cost()
     history_cost(args.repeat)
     sklearn_cost(args.repeat)
+
+
+def passes_cost(repeat: int) -> None:
+    """One forward + backward pass (no update): the cost of the core engine itself."""
+    import timeit
+
+    for label, widths, rows, number in (("3-2-1, one sample", [3, 2, 1], 1, 2000), ("[10,20,3], batch of 1000", [10, 20, 3], 1000, 50)):
+        X, Y = data(widths, rows)
+        net = network(widths)
+        layers = numpy_mlp.weights_of(net)
+        plan = net.compile()
+        x, y = (X[0], Y[0]) if rows == 1 else (X, Y)
+        runs = {
+            "reference": lambda: (net.forward(x), net.backward(y)),
+            "compiled": lambda: (plan.forward(X), plan.backward(Y)),
+            "numpy": lambda: numpy_mlp.forward_backward(layers, X, Y),
+        }
+        times = {key: statistics.median(timeit.repeat(run, number=number, repeat=repeat)) / number for key, run in runs.items()}
+        print(f"forward+backward, {label}: " + ", ".join(
+            f"{key} {t * 1e6:.1f} us ({t / times['numpy']:.2f}x)" for key, t in times.items()))
 
 
 def build_cost() -> None:

@@ -331,16 +331,17 @@ def _count(value: Any, what: str, *, minimum: int, allow_none: bool = False) -> 
     return int(value)
 
 
-def _watched(watch: Any, x: np.ndarray, y: np.ndarray, net: Network) -> tuple[np.ndarray, np.ndarray]:
+def _watched(watch: Any, x: np.ndarray, y: np.ndarray, net: Network) -> tuple[np.ndarray, np.ndarray, Optional[int]]:
+    """The watched sample, and its row in X (None for a sample from outside the data)."""
     if watch is None:
-        return x[0].copy(), y[0].copy()
+        watch = 0
     if isinstance(watch, (int, np.integer)) and not isinstance(watch, bool):
         if not 0 <= watch < x.shape[0]:
             raise InvalidArgument(f"watch={watch!r} is not a row of X; choose a row in 0..{x.shape[0] - 1}.")
-        return x[watch].copy(), y[watch].copy()
+        return x[watch].copy(), y[watch].copy(), int(watch)
     if isinstance(watch, tuple) and len(watch) == 2:
         wx, wy = _data(net, [watch[0]], [watch[1]], " of watch")
-        return wx[0], wy[0]
+        return wx[0], wy[0], None
     raise InvalidArgument(f"watch must be None, a row index of X or a pair (x, y); got {watch!r}.")
 
 
@@ -486,7 +487,7 @@ def fit(
     if callback is not None and not callable(callback):
         raise InvalidArgument(f"callback must be callable (it receives an EpochInfo); got {callback!r}.")
     rng = as_rng(seed)
-    sample_x, sample_y = _watched(watch, x, y, net)
+    sample_x, sample_y, watched_row = _watched(watch, x, y, net)
 
     params = Parameters(net)
     kept = np.empty(len(params))  # the parameters before each step, restored if it diverges
@@ -513,25 +514,32 @@ def fit(
             for epoch in range(epochs):
                 rate = next(rates)
                 recording = record_every and epoch % record_every == 0
-                prediction = watched_prediction() if recording else None
                 if shuffled:
                     order = rng.permutation(n)
                     xs, ys = x[order], y[order]
                 else:
                     xs, ys = x, y
+                # the first batch runs at the epoch's starting parameters: if the watched
+                # row is in it, its prediction comes with that batch's outputs
+                position = watched_row if not shuffled or watched_row is None else int(np.flatnonzero(order == watched_row)[0])
+                if position is not None and position >= slices[0].stop:
+                    position = None
+                prediction = watched_prediction() if recording and position is None else None
                 total = 0.0
                 for number, part in enumerate(slices):
                     if plan is None:
                         rows = _rows(part)
-                        net.forward(xs[rows])
+                        outputs = net.forward(xs[rows])
                         batch_loss = net.backward(ys[rows], loss=loss_fn)
                     else:
                         keep = number == len(slices) - 1 and (epoch == epochs - 1 or inspected)
-                        plan.forward(xs[part], caches=keep)
+                        outputs = plan.forward(xs[part], caches=keep)
                         batch_loss = plan.backward(ys[part], loss=loss_fn, caches=keep)
                     if not math.isfinite(batch_loss):
                         raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
                     if recording and number == 0:
+                        if prediction is None:
+                            prediction = np.atleast_2d(outputs)[position].copy()
                         history._record(epoch, params.values, params.grads(), prediction)
                     values, grads = params.flat()
                     np.copyto(kept, values)

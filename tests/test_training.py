@@ -328,3 +328,13 @@ def test_bad_calls(options, error, message):
     arguments = {"X": X7, "Y": Y7, "epochs": 1, "lr": 0.1, **options}
     with pytest.raises(error, match=message):
         nodenet.fit(small_net(), arguments.pop("X"), arguments.pop("Y"), **arguments)
+
+
+@pytest.mark.parametrize("batch_size, shuffle, watch", [(None, False, 3), (4, True, 0), (4, True, 7), (1, True, 2), (4, False, 9)])
+def test_recorded_predictions_are_the_watched_outputs_at_the_recorded_parameters(batch_size, shuffle, watch):
+    X, Y = regression_data(n=10)
+    net = small_net()
+    history = net.fit(X, Y, epochs=6, lr=0.1, batch_size=batch_size, shuffle=shuffle, seed=1, watch=watch)
+    for epoch, prediction in zip(history.recorded_epochs, history.predictions):
+        expected = history.network_at(int(epoch)).predict(X[watch])
+        np.testing.assert_allclose(prediction, expected, rtol=1e-12, atol=1e-15)
