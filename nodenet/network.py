@@ -564,8 +564,9 @@ class Network:
         loss_fn = get_loss(loss)
         predicted = self._output_array()
         target = self._targets(y)
-        value = float(np.mean(loss_fn.value(predicted, target)))
         batched = predicted.ndim == 2
+        per_sample = loss_fn.value(predicted, target)
+        value = _batch_mean(per_sample) if batched else float(per_sample)
         direct = loss_fn.grad(predicted, target)
         self._loss_grads = dict(zip(self._outputs, list(direct.T) if batched else direct.tolist()))
         self._loss_target = (loss_fn, target)
@@ -885,8 +886,9 @@ def _named_values(values: Mapping, names: list[str], kind: str) -> np.ndarray:
 
 
 def _check_finite(array: np.ndarray, names: list[str], kind: str, *, single: bool) -> None:
-    bad = ~np.isfinite(array)
-    if bad.any():
+    finite = np.isfinite(array)
+    if not finite.all():
+        bad = ~finite
         row, col = (int(i) for i in np.argwhere(bad)[0])
         where = "" if single else f" in sample row {row}"
         raise InvalidArgument(
