@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from .activations import Activation
-from .errors import NotComputedError
+from .errors import NotComputedError, TopologyError
 from .losses import Loss, get_loss
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ class CompiledPlan:
         order = net._plan()
         net.validate()
         self._net = net
+        self._version = net._version
         self._store = net._params
         depth: dict[str, int] = {}
         for node in order:
@@ -111,6 +112,7 @@ class CompiledPlan:
                 stop += 1
             self._levels.append(self._level(start, stop, row))
             start = stop
+        self._slots = np.concatenate([np.concatenate([lv.slots, lv.bias_slots]) for lv in self._levels] or [np.zeros(0, np.intp)])
         self._signals: tuple[np.ndarray, np.ndarray] | None = None
         self._weights: list[np.ndarray] = []
         self._scratch: dict[tuple[str, int], np.ndarray] = {}
@@ -169,6 +171,7 @@ class CompiledPlan:
         With ``caches=False`` the node caches are left alone (the training loop
         refreshes them only at the end of an epoch).
         """
+        self._check_current()
         inputs = np.atleast_2d(self._net._input_array(X))
         n = inputs.shape[0]
         pre = self._buffer("pre", n, caches)
@@ -204,8 +207,12 @@ class CompiledPlan:
         ``caches=False`` the node caches are left alone and the gradients
         with respect to the inputs are not computed.
         """
+        self._check_current()
         if self._signals is None:
-            raise NotComputedError("The compiled plan has no signals yet; call plan.forward(X) first.")
+            raise NotComputedError(
+                "The compiled plan has no current signals (none yet, or a reference forward pass came "
+                "after its last one); call plan.forward(X) first."
+            )
         pre, post = self._signals
         if caches and self._signals_are_scratch:  # caches must not alias reused buffers
             pre, post = pre.copy(), post.copy()
@@ -231,10 +238,17 @@ class CompiledPlan:
             if caches or level.feeds_on_computed:
                 grad_post[level.sources] += weights.T @ block
         grad_pre[: self._inputs] = grad_post[: self._inputs]
-        self._store.known[: self._store.size] = True
+        self._store.known[self._slots] = True
         if caches:
             self._write_caches(pre, post, grad_pre, grad_post)
         return value
+
+    def _check_current(self) -> None:
+        if self._version != self._net._version:
+            raise TopologyError(
+                "This compiled plan was built before the network's structure changed (nodes, "
+                "connections or activations); get a current one with net.compile()."
+            )
 
     def _write_caches(self, pre: np.ndarray, post: np.ndarray, grad_pre: Any, grad_post: Any) -> None:
         grad_pre_rows = list(grad_pre) if grad_pre is not None else [None] * len(self.nodes)

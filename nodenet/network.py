@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generator, Iterator, Sequence, Union
 
@@ -66,7 +67,9 @@ class Network:
         self._params = ParameterStore()
         self._inputs: list[Node] = []
         self._outputs: list[Node] = []
-        self._added: dict[str, int] = {}
+        self._added: dict[str, int] = {}  # declaration rank: ties of the topological order
+        self._next_rank = 0
+        self._version = 0  # bumped by every structural change; compiled plans and histories check it
         self._order: list[Node] | None = None
         self._groups: dict[Activation, list[Node]] = {}
         self._forward_valid = False
@@ -254,7 +257,8 @@ class Network:
         if node.name in self.graph:
             raise TopologyError(f"A node named {node.name!r} already exists; node names must be unique.")
         self.graph.add_node(node.name, node=node)
-        self._added[node.name] = len(self._added)
+        self._added[node.name] = self._next_rank
+        self._next_rank += 1
         self._structure_changed()
         return node
 
@@ -283,9 +287,18 @@ class Network:
         self._structure_changed()
 
     def _structure_changed(self) -> None:
+        self._version += 1
         self._order = None
         self._compiled = None
         self._forward_valid = False
+
+    def __deepcopy__(self, memo: dict) -> Network:
+        """An independent copy (without the compiled plan, which is rebuilt on demand)."""
+        clone = type(self).__new__(type(self))
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            setattr(clone, key, None if key == "_compiled" else copy.deepcopy(value, memo))
+        return clone
 
     # ------------------------------------------------------------------ looking up
     def node(self, name: NodeRef) -> Node:
@@ -519,6 +532,8 @@ class Network:
         self.validate()
         columns, batch = self._input_columns(x)
         self._forward_valid = False
+        if self._compiled is not None:
+            self._compiled._signals = None  # the plan's signals are no longer the network's
         self._params.clear_grads()
         zero: Any = np.zeros(batch) if batch else 0.0
         return zero, dict(zip(self._inputs, columns))

@@ -134,3 +134,39 @@ def test_caches_after_compiled_fit_hold_the_last_batch():
     assert h3.post.shape == (4,)  # the short last batch of the last epoch
     assert h3.grad_pre.shape == (4,) and net["I1"].grad_pre.shape == (4,)
     np.testing.assert_array_equal(net["I2"].post, X[16:, 1])
+
+
+def test_a_plan_refuses_to_run_after_a_structural_change():
+    X = np.ones((4, 3))
+    for change in (lambda net: setattr(net["H4"], "activation", "relu"),
+                   lambda net: (net.remove_node("H5"), net.connect("I2", "O6", weight=5.0))):
+        net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        plan = net.compile()
+        plan.forward(X)
+        change(net)
+        with pytest.raises(nodenet.TopologyError, match=r"built before the network's structure changed.*net.compile\(\)"):
+            plan.forward(X)
+        with pytest.raises(nodenet.TopologyError):
+            plan.backward(np.zeros((4, 1)))
+        np.testing.assert_allclose(net.compile().forward(X), net.forward(X), rtol=1e-12)
+
+
+def test_plan_backward_after_a_reference_forward_is_refused():
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    plan = net.compile()
+    plan.forward(np.zeros((2, 3)))
+    net.forward(np.ones((2, 3)))
+    with pytest.raises(nodenet.NotComputedError, match="plan.forward"):
+        plan.backward(np.zeros((2, 1)))
+
+
+def test_deep_copies_leave_the_plan_behind_and_are_independent():
+    import copy
+
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    net.compile().forward(np.ones((2, 3)))
+    clone = copy.deepcopy(net)
+    assert clone._compiled is None and clone["H4"] is not net["H4"]
+    clone.connection("I1", "H4").weight = 9.0
+    assert net.connection("I1", "H4").weight != 9.0
+    np.testing.assert_allclose(clone.compile().forward(np.ones((2, 3))), clone.forward(np.ones((2, 3))), rtol=1e-12)

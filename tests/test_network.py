@@ -164,3 +164,23 @@ def test_from_layers_is_reproducible_per_seed_and_accepts_generators():
     a = nodenet.Network.from_layers([4, 3, 2], seed=np.random.default_rng(1))
     b = nodenet.Network.from_layers([4, 3, 2], seed=np.random.default_rng(1))
     assert weights(a) == weights(b)
+
+
+def test_topological_order_follows_declaration_after_removals_and_survives_save_load(tmp_path):
+    net = nodenet.Network()
+    net.add_input("I1")
+    for name in ("HA", "HB", "HC", "HX"):
+        net.add_node(name)
+        net.connect("I1", name)
+    net.add_output("O9")
+    net.connect("HX", "O9")
+    for name in ("HA", "HB", "HC"):
+        net.remove_node(name)
+    net.add_node("HD")
+    net.connect("I1", "HD")
+    net.connect("HD", "O9")
+    assert [n.name for n in net.nodes] == ["I1", "HX", "HD", "O9"]
+    nodenet.save(net, tmp_path / "net.json")
+    loaded = nodenet.load(tmp_path / "net.json")
+    assert [n.name for n in loaded.nodes] == [n.name for n in net.nodes]
+    assert [c.name for c in loaded.connections] == [c.name for c in net.connections]
