@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import numpy as np
 
 from .data import finite_array
-from .errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError
+from .errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError, TopologyError
 from .losses import Loss, get_loss
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 from .parameters import Parameters
@@ -127,6 +127,7 @@ class History:
         loss_function: Loss,
     ) -> None:
         self.network = network
+        self._version = network._version  # the structure the recorded columns belong to
         self._layout = parameters  # names and order of the recorded columns
         self.sample_x = sample_x
         self.sample_y = sample_y
@@ -258,9 +259,14 @@ class History:
         >>> history.network_at(70)
         Traceback (most recent call last):
         ...
-        nodenet.errors.InvalidArgument: Epoch 70 was not recorded; the nearest recorded epochs are 50 and 100 (recorded: every 50th epoch and the final state; fit with record_every=1 to keep every epoch).
+        nodenet.errors.InvalidArgument: Epoch 70 was not recorded; the nearest recorded epochs are 50 and 100 (this run kept every 50 epochs and the final state; fit with record_every=1 to keep every epoch).
         """
         position = self._position(epoch)
+        if self.network._version != self._version:
+            raise TopologyError(
+                "The network's structure (nodes, connections or activations) changed after this history "
+                "was recorded, so its parameters no longer fit it; network_at needs the trained structure."
+            )
         clone = copy.deepcopy(self.network)
         Parameters(clone).assign(self._parameters[position])
         if x is None:
@@ -276,19 +282,20 @@ class History:
             raise InvalidArgument(
                 "No parameters were recorded in this run; fit with record_every=1 (or k) to keep them."
             )
-        position = bisect.bisect_left(epochs, epoch) if isinstance(epoch, (int, np.integer)) else -1
-        if 0 <= position < len(epochs) and epochs[position] == epoch:
-            return position
-        if position < 0:
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)):
             raise InvalidArgument(f"epoch must be an int; got {epoch!r}.")
-        below = epochs[position - 1] if position > 0 else None
-        above = epochs[position] if position < len(epochs) else None
-        nearest = " and ".join(str(e) for e in (below, above) if e is not None)
-        every = epochs[1] - epochs[0] if len(epochs) > 2 else None
-        cadence = f"every {every}th epoch and the final state" if every else f"epochs {', '.join(map(str, epochs))}"
+        position = bisect.bisect_left(epochs, epoch)
+        if position < len(epochs) and epochs[position] == epoch:
+            return position
+        if not epochs[0] <= epoch <= epochs[-1]:
+            raise InvalidArgument(
+                f"Epoch {epoch} is outside this run: its recorded states go from epoch {epochs[0]} to {epochs[-1]}."
+            )
+        nearest = f"{epochs[position - 1]} and {epochs[position]}"
+        every = epochs[1] - epochs[0]
         raise InvalidArgument(
-            f"Epoch {epoch} was not recorded; the nearest recorded epochs are {nearest} "
-            f"(recorded: {cadence}; fit with record_every=1 to keep every epoch)."
+            f"Epoch {epoch} was not recorded; the nearest recorded epochs are {nearest} (this run kept "
+            f"every {every} epochs and the final state; fit with record_every=1 to keep every epoch)."
         )
 
     def __repr__(self) -> str:

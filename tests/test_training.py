@@ -338,3 +338,23 @@ def test_recorded_predictions_are_the_watched_outputs_at_the_recorded_parameters
     for epoch, prediction in zip(history.recorded_epochs, history.predictions):
         expected = history.network_at(int(epoch)).predict(X[watch])
         np.testing.assert_allclose(prediction, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_network_at_refuses_a_network_whose_structure_changed_after_fit():
+    X, Y = regression_data()
+    net = small_net()
+    history = net.fit(X, Y, epochs=3, lr=0.1)
+    assert history.network_at(0) is not net
+    net.add_node("H99")
+    with pytest.raises(nodenet.TopologyError, match="structure .* changed after this history was recorded"):
+        history.network_at(0)
+
+
+@pytest.mark.parametrize("epoch, fragment", [(True, "epoch must be an int; got True"), (2.0, "must be an int"),
+                                             (99, "Epoch 99 is outside this run: its recorded states go from epoch 0 to 3")])
+def test_network_at_names_bad_epochs(epoch, fragment):
+    X, Y = regression_data()
+    history = small_net().fit(X, Y, epochs=3, lr=0.1)
+    with pytest.raises(InvalidArgument) as info:
+        history.network_at(epoch)
+    assert fragment in str(info.value)
