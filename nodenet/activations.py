@@ -26,6 +26,7 @@ from typing import Any, Sequence, Union
 
 import numpy as np
 
+from .checks import check_range
 from .errors import InvalidArgument
 
 Signal = Union[float, np.ndarray]
@@ -160,12 +161,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, *, slope: float = 0.01) -> None:
-        slope = float(slope)
-        if not (math.isfinite(slope) and 0.0 <= slope < 1.0):
-            raise InvalidArgument(
-                f"leaky_relu slope must be a finite number in [0, 1); got {slope!r}."
-            )
-        self.slope = slope
+        self.slope = check_range(slope, "leaky_relu slope", 0.0, 1.0, high_open=True)
 
     def value(self, pre: Signal) -> Signal:
         if type(pre) is float:

@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidArgument
+from .checks import check_number
 from .notation import format_value, weight_name, weight_symbol
 from .parameters import ParameterStore
 
 if TYPE_CHECKING:
     from .node import Node
 
-__all__ = ["Connection", "check_number"]
-
-
-def check_number(value: Any, what: str) -> float:
-    """Return ``value`` as a finite float, or raise naming ``what``.
-
-    >>> check_number(1, "weight of 'I1'->'H4'")
-    1.0
-    >>> check_number("x", "weight of 'I1'->'H4'")
-    Traceback (most recent call last):
-    ...
-    nodenet.errors.InvalidArgument: The weight of 'I1'->'H4' must be a finite number; got 'x'.
-    """
-    try:
-        number = float(value)
-    except (TypeError, ValueError) as err:
-        raise InvalidArgument(f"The {what} must be a finite number; got {value!r}.") from err
-    if not math.isfinite(number):
-        raise InvalidArgument(f"The {what} must be a finite number; got {value!r}.")
-    return number
+__all__ = ["Connection"]
 
 
 class Connection:

@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
+from .checks import check_number
 from .errors import InvalidArgument
 from .seeding import Seed, as_rng
 
@@ -131,6 +132,9 @@ def initialize(
         raise InvalidArgument(f"Unknown bias initializer {bias!r}; choose one of {BIAS_INITIALIZERS}.")
     if init not in INITIALIZERS:
         raise InvalidArgument(f"Unknown initializer {init!r}; choose one of {', '.join(INITIALIZERS)}.")
+    scale = check_number(scale, "initializer scale")
+    if init == "uniform" and scale <= 0:
+        raise InvalidArgument(f"init='uniform' draws from U[-scale, scale] and needs scale > 0; got {scale!r}.")
     rng = as_rng(seed)
     values = net._params.values  # drawn numbers are finite: write them straight into the store
     computed = [node for node in net.nodes if node.kind != "input"]

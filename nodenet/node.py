@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Union
 import numpy as np
 
 from .activations import Activation, get_activation
-from .connection import check_number
+from .checks import check_number
 from .errors import InvalidArgument
 from .notation import bias_name, bias_symbol, format_value
 from .parameters import ParameterStore

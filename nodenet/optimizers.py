@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Union
 
 import numpy as np
 
+from .checks import check_number, check_range
 from .errors import InvalidArgument
 from .parameters import Parameters
 
@@ -67,18 +68,13 @@ __all__ = [
 
 
 def _positive(value: Any, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-        raise InvalidArgument(f"{what} must be a finite number > 0; got {value!r}.")
-    return float(value)
-
-
-def _fraction(value: Any, what: str, *, closed: bool = False) -> float:
-    """A number in [0, 1) (or [0, 1] with ``closed``)."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= value
-    ok = ok and (value <= 1.0 if closed else value < 1.0)
-    if not ok:
-        raise InvalidArgument(f"{what} must be a number in [0, 1{']' if closed else ')'}; got {value!r}.")
-    return float(value)
+    try:
+        number = check_number(value, what)
+    except InvalidArgument:
+        number = math.nan
+    if not number > 0:
+        raise InvalidArgument(f"The {what} must be a finite number > 0; got {value!r}.")
+    return number
 
 
 # --------------------------------------------------------------------------- optimizers
@@ -156,7 +152,7 @@ class SGD(Optimizer):
     name = "sgd"
 
     def __init__(self, *, lr: float, momentum: float = 0.0, nesterov: bool = False) -> None:
-        self.momentum = _fraction(momentum, "SGD momentum")
+        self.momentum = check_range(momentum, "SGD momentum", 0.0, 1.0, high_open=True)
         if not isinstance(nesterov, bool):
             raise InvalidArgument(f"nesterov must be True or False; got {nesterov!r}.")
         if nesterov and self.momentum == 0.0:
@@ -213,8 +209,8 @@ class Adam(Optimizer):
     name = "adam"
 
     def __init__(self, *, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
-        self.beta1 = _fraction(beta1, "Adam beta1")
-        self.beta2 = _fraction(beta2, "Adam beta2")
+        self.beta1 = check_range(beta1, "Adam beta1", 0.0, 1.0, high_open=True)
+        self.beta2 = check_range(beta2, "Adam beta2", 0.0, 1.0, high_open=True)
         self.eps = _positive(eps, "Adam eps")
         super().__init__(lr=lr)
 
@@ -368,7 +364,7 @@ class StepDecay(Schedule):
     name = "step"
 
     def __init__(self, *, factor: float = 0.5, every: int = 100) -> None:
-        self.factor = _fraction(factor, "StepDecay factor", closed=True)
+        self.factor = check_range(factor, "StepDecay factor", 0.0, 1.0)
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise InvalidArgument(f"StepDecay every must be an int >= 1 (epochs between drops); got {every!r}.")
         self.every = every
@@ -387,7 +383,7 @@ class ExponentialDecay(Schedule):
     name = "exponential"
 
     def __init__(self, *, gamma: float = 0.99) -> None:
-        self.gamma = _fraction(gamma, "ExponentialDecay gamma", closed=True)
+        self.gamma = check_range(gamma, "ExponentialDecay gamma", 0.0, 1.0)
 
     def rate(self, lr: float, epoch: int) -> float:
         return lr * self.gamma**epoch

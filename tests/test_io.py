@@ -130,6 +130,9 @@ BROKEN = [
     ("NaN weight", json.dumps(valid()).replace('"weight": ', '"weight": NaN, "x": ', 1), "NaN is not a finite number"),
     ("infinite weight", edited(lambda d: edges(d)[0].update(weight=1.0)).replace("1.0", "1e999", 1), "must be a finite number; got inf"),
     ("no outputs", edited(lambda d: (nodes(d).pop(2), edges(d).clear())), "the network has no output nodes"),
+    ("huge integer bias", edited(lambda d: nodes(d)[2].update(bias=10**400)), "bias of 'O3' must be a finite number"),
+    ("huge integer weight", edited(lambda d: edges(d)[0].update(weight=-(10**400))), "must be a finite number"),
+    ("string slope", edited(lambda d: nodes(d)[2].update(activation={"name": "leaky_relu", "slope": "x"})), "slope must be a finite number; got 'x'"),
     ("binary", "\udcff", "not a text"),
 ]
 

@@ -1,0 +1,51 @@
+"""Checks of numeric arguments, shared by every module that takes numbers from users."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .errors import InvalidArgument
+
+__all__ = ["check_number", "check_range"]
+
+
+def check_number(value: Any, what: str) -> float:
+    """Return ``value`` as a finite float, or raise naming ``what``.
+
+    Python and numpy numbers are accepted; booleans, strings, NaN, infinities
+    and numbers too large for a float are not.
+
+    >>> check_number(1, "weight of 'I1'->'H4'")
+    1.0
+    >>> check_number("x", "weight of 'I1'->'H4'")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: The weight of 'I1'->'H4' must be a finite number; got 'x'.
+    """
+    try:
+        number = float(value) if not isinstance(value, (bool, str, bytes)) else math.nan
+    except (TypeError, ValueError, OverflowError) as err:
+        raise InvalidArgument(f"The {what} must be a finite number; got {value!r}.") from err
+    if not math.isfinite(number):
+        raise InvalidArgument(f"The {what} must be a finite number; got {value!r}.")
+    return number
+
+
+def check_range(value: Any, what: str, low: float, high: float, *, low_open: bool = False, high_open: bool = False) -> float:
+    """A finite number in the interval from ``low`` to ``high`` (ends closed unless told).
+
+    >>> check_range(0.9, "SGD momentum", 0.0, 1.0, high_open=True)
+    0.9
+    >>> check_range(1.0, "SGD momentum", 0.0, 1.0, high_open=True)
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: The SGD momentum must be a number in [0, 1); got 1.0.
+    """
+    number = check_number(value, what)
+    above = number > low if low_open else number >= low
+    below = number < high if high_open else number <= high
+    if not (above and below):
+        interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
+        raise InvalidArgument(f"The {what} must be a number in {interval}; got {value!r}.")
+    return number
