@@ -450,13 +450,20 @@ def fit(
         of the DAG) instead of the object-by-object reference path.  Both
         give the same numbers; ``None`` picks the plan when it pays off
         (batches of at least ``PLAN_MIN_ROWS`` = 2 rows; a one-row batch
-        runs on the object path with plain-float caches).  With the plan,
-        the node caches hold the last batch of the final epoch (of every
-        epoch when a callback or early stopping may look at them).
+        runs on the object path with plain-float caches).
 
     Returns
     -------
     History
+
+    Notes
+    -----
+    ``fit`` leaves the network with the caches of a forward and a backward
+    pass of the watched sample at the final parameters (plain floats on the
+    object path, arrays of one row with the compiled plan), so it can be
+    inspected, explained or rendered right away.  During training the caches
+    are the scratch of whichever pass ran last; a ``callback`` that wants
+    signals should run ``net.forward`` itself.
 
     Raises
     ------
@@ -506,13 +513,20 @@ def fit(
     use_plan = compiled if compiled is not None else (batch_size or n) >= PLAN_MIN_ROWS
     plan = net.compile() if use_plan else None
 
-    # the plan refreshes the node caches only when someone can look at them
-    inspected = callback is not None or stopper is not None
-
     def watched_prediction() -> np.ndarray:
         if plan is None:
             return net.forward(sample_x).copy()
         return plan.forward(sample_x[None, :], caches=False)[0].copy()
+
+    def final_pass() -> np.ndarray:
+        """Forward and backward on the watched sample at the final parameters: the state fit leaves."""
+        if plan is None:
+            prediction = net.forward(sample_x).copy()
+            net.backward(sample_y, loss=loss_fn)
+            return prediction
+        prediction = plan.forward(sample_x[None, :])[0].copy()
+        plan.backward(sample_y[None, :], loss=loss_fn)
+        return prediction
 
     shuffled = shuffle and len(slices) > 1
     bar = _progress_bar(progress, epochs)
@@ -539,9 +553,8 @@ def fit(
                         outputs = net.forward(xs[rows])
                         batch_loss = net.backward(ys[rows], loss=loss_fn)
                     else:
-                        keep = number == len(slices) - 1 and (epoch == epochs - 1 or inspected)
-                        outputs = plan.forward(xs[part], caches=keep)
-                        batch_loss = plan.backward(ys[part], loss=loss_fn, caches=keep)
+                        outputs = plan.forward(xs[part], caches=False)
+                        batch_loss = plan.backward(ys[part], loss=loss_fn, caches=False)
                     if not math.isfinite(batch_loss):
                         raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
                     if recording and number == 0:
@@ -561,8 +574,8 @@ def fit(
                 epoch_loss = total / len(slices)
                 val_loss = None
                 if val is not None:
-                    net.forward(val[0])
-                    val_loss = net.loss(val[1], loss=loss_fn)
+                    outputs = net.forward(val[0]) if plan is None else plan.forward(val[0], caches=False)
+                    val_loss = float(np.mean(loss_fn.value(outputs, val[1])))
                     if not math.isfinite(val_loss):
                         raise _diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}")
                 history._end_epoch(epoch_loss, val_loss, rate)
@@ -573,9 +586,9 @@ def fit(
                 if stop or (stopper is not None and stopper.should_stop(epoch_loss if val_loss is None else val_loss)):
                     history.stopped_early = True
                     break
+            prediction = final_pass()
             if record_every:
-                final = params.values
-                history._record(history.epochs_run, final, None, watched_prediction())
+                history._record(history.epochs_run, params.values, None, prediction)
     except DivergenceError as err:
         err.history = history  # type: ignore[attr-defined]
         raise

@@ -126,14 +126,26 @@ def test_fit_refuses_a_bad_compiled_option():
         net.fit([[1.0]], [[0.0]], epochs=1, lr=0.1, compiled="yes")
 
 
-def test_caches_after_compiled_fit_hold_the_last_batch():
+@pytest.mark.parametrize("compiled", [False, True])
+def test_fit_leaves_a_pass_of_the_watched_sample_at_the_final_parameters(compiled):
     net = nodenet.Network.from_layers([2, 3, 1], seed=4)
     X = np.arange(40.0).reshape(20, 2) / 40
-    net.fit(X, X[:, :1], epochs=3, lr=0.1, batch_size=8, shuffle=False, compiled=True, record_every=0)
-    h3 = net["H3"]
-    assert h3.post.shape == (4,)  # the short last batch of the last epoch
-    assert h3.grad_pre.shape == (4,) and net["I1"].grad_pre.shape == (4,)
-    np.testing.assert_array_equal(net["I2"].post, X[16:, 1])
+    history = net.fit(X, X[:, :1], epochs=3, lr=0.1, batch_size=8, compiled=compiled, watch=5)
+    reference = nodenet.Network.from_layers([2, 3, 1], seed=4)
+    for conn in net.connections:
+        reference.connection(conn.source.name, conn.target.name).weight = conn.weight
+    for node in net.nodes:
+        if node.bias is not None:
+            reference[node.name].bias = node.bias
+    reference.forward(X[5])
+    reference.backward(X[5, :1])
+    for node in net.nodes:
+        assert np.ravel(node.post)[0] == pytest.approx(reference[node.name].post, rel=1e-12)
+        assert np.ravel(node.grad_pre)[0] == pytest.approx(reference[node.name].grad_pre, rel=1e-12, abs=1e-15)
+    assert net.connection("I1", "H3").grad_weight == pytest.approx(reference.connection("I1", "H3").grad_weight, rel=1e-12)
+    assert history.predictions[-1][0] == pytest.approx(reference["O6"].post, rel=1e-12)
+    assert "H3_in" in str(net.explain("H3"))  # ready to be explained
+
 
 
 def test_a_plan_refuses_to_run_after_a_structural_change():

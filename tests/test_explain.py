@@ -153,7 +153,8 @@ def test_every_formula_evaluates_to_its_result_and_to_the_cache(problem):
     for line in text.splitlines():
         sides = line.split(" = ")
         if len(sides) == 4:
-            assert evaluate(sides[2]) == pytest.approx(float(sides[3]), rel=1e-8, abs=1e-8), line
+            # 12 decimals leave a small divisor (a softmax output near 0) with few significant digits
+            assert evaluate(sides[2]) == pytest.approx(float(sides[3]), rel=1e-6, abs=1e-8), line
             checked += 1
     for node in net.nodes:
         post, grad_post = (float(np.atleast_1d(value)[sample]) for value in (node.post, node.grad_post))
