@@ -87,7 +87,7 @@ class Identity(Activation):
         return pre
 
     def derivative(self, pre: Signal, post: Signal) -> Signal:
-        return 1.0 if type(pre) is float else np.ones_like(pre)
+        return np.ones_like(pre) if isinstance(pre, np.ndarray) else 1.0
 
 
 def _sigmoid_array(pre: np.ndarray) -> np.ndarray:

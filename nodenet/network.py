@@ -20,7 +20,7 @@ from .errors import (
     TopologyError,
 )
 from .losses import Loss, get_loss
-from .node import Node
+from .node import Node, check_activation_fits
 from .notation import format_value
 from .parameters import ParameterStore
 from .seeding import Seed
@@ -256,6 +256,7 @@ class Network:
     def _add(self, node: Node) -> Node:
         if node.name in self.graph:
             raise TopologyError(f"A node named {node.name!r} already exists; node names must be unique.")
+        check_activation_fits(node, node._activation)
         self.graph.add_node(node.name, node=node)
         self._added[node.name] = self._next_rank
         self._next_rank += 1
@@ -393,11 +394,6 @@ class Network:
             groups: dict[Activation, list[Node]] = {}
             for node in order:
                 if node._activation.is_group:
-                    if node.kind != "output" or node._outgoing:
-                        raise TopologyError(
-                            f"{node.name!r} uses {node.activation}, which only output nodes that "
-                            "feed nothing may use; make it an output or choose another activation."
-                        )
                     groups.setdefault(node._activation, []).append(node)
             self._groups = groups
             self._order = order

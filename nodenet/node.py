@@ -8,7 +8,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .checks import check_number
-from .errors import InvalidArgument
+from .errors import InvalidArgument, TopologyError
 from .notation import bias_name, bias_symbol, format_value
 from .parameters import ParameterStore
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .connection import Connection
     from .network import Network
 
-__all__ = ["Node", "KINDS"]
+__all__ = ["Node", "KINDS", "check_activation_fits"]
 
 KINDS = ("input", "hidden", "output")
 
@@ -103,7 +103,9 @@ class Node:
     def activation(self, spec: Union[str, dict, Activation]) -> None:
         if self.kind == "input":
             raise InvalidArgument(f"Input node {self.name!r} has the identity activation; it cannot change.")
-        self._activation = get_activation(spec)
+        activation = get_activation(spec)
+        check_activation_fits(self, activation)
+        self._activation = activation
         if self._network is not None:
             self._network._structure_changed()
 
@@ -162,4 +164,14 @@ class Node:
             f"Node({self.name!r}, {self.kind}, {self.activation}, {bias}"
             f"pre={format_value(self.pre)}, post={format_value(self.post)}, "
             f"grad_pre={format_value(self.grad_pre)}, grad_post={format_value(self.grad_post)})"
+        )
+
+
+def check_activation_fits(node: Node, activation: Activation) -> None:
+    """A group activation (softmax) couples outputs that end the network: nowhere else."""
+    if activation.is_group and (node.kind != "output" or node._outgoing):
+        raise TopologyError(
+            f"{node.name!r} cannot use {activation.name}: it couples output nodes that feed nothing, and "
+            f"{node.name!r} is {'an output that feeds other nodes' if node.kind == 'output' else 'a ' + node.kind + ' node'}; "
+            "make it such an output or choose another activation."
         )

@@ -103,9 +103,10 @@ class Optimizer:
         """
         values = np.asarray(values, dtype=float)
         grads = np.asarray(grads, dtype=float)
-        if self._scratch.shape != values.shape:
+        if self._scratch.shape != values.shape:  # new parameters: start afresh
             self._scratch = np.zeros(values.shape)
             self._fresh_state(values.size)
+            self.steps = 0
         self.steps += 1
         self._advance(values, grads, self.lr if lr is None else lr, self._scratch)
         return values

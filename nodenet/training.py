@@ -564,8 +564,8 @@ def fit(
                     values, grads = params.flat()
                     np.copyto(kept, values)
                     values = opt.step(values, grads, rate)
-                    total_new = float(np.add.reduce(values))
-                    if not math.isfinite(total_new):
+                    total_new = float(np.add.reduce(values))  # one pass; an overflowing sum is checked again
+                    if not math.isfinite(total_new) and not np.isfinite(values).all():
                         np.copyto(values, kept)  # undo the step: values may be the store itself
                         params.assign_flat(values)
                         raise _diverged("parameter update", total_new, epoch, rate, _kept(epoch, number))

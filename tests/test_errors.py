@@ -44,6 +44,9 @@ BAD_CALLS = [
     ("duplicate connection", lambda: chapter().connect("I1", "H4"), TopologyError, "already exists"),
     ("cycle", lambda: chapter().connect("O6", "H4"), CycleError, "H4 -> O6 -> H4"),
     ("softmax feeding a node", lambda: _softmax_feeding(), TopologyError, "'O3' uses the softmax"),
+    ("softmax on a hidden node", lambda: setattr(chapter()["H4"], "activation", "softmax"), TopologyError, "'H4' cannot use softmax: it couples output nodes that feed nothing, and 'H4' is a hidden node"),
+    ("softmax hidden node added", lambda: nodenet.Network().add_node("H1", activation="softmax"), TopologyError, "'H1' is a hidden node"),
+    ("softmax on a feeding output", lambda: _feeding_output_to_softmax(), TopologyError, "'O2' is an output that feeds other nodes"),
     ("non-numeric weight", lambda: chapter().connect("I1", "O6", weight="heavy"), InvalidArgument, "weight of 'I1'->'O6' must be a finite number; got 'heavy'"),
     ("infinite weight", lambda: setattr(chapter().connection("I1", "H4"), "weight", math.inf), InvalidArgument, "got inf"),
     ("nan bias", lambda: setattr(chapter()["H4"], "bias", float("nan")), InvalidArgument, "bias of 'H4'"),
@@ -91,6 +94,15 @@ def _softmax_feeding():
     net = softmax_net()
     net.add_output("O9")
     return net.connect("O3", "O9")
+
+
+def _feeding_output_to_softmax():
+    net = nodenet.Network()
+    net.add_input("I1")
+    net.add_output("O2")
+    net.add_output("O3")
+    net.connect("O2", "O3")
+    net["O2"].activation = "softmax"
 
 
 def _changed_after_forward():

@@ -161,3 +161,19 @@ def test_schedules_by_name(name):
 def test_bad_options_are_refused_early(make, message):
     with pytest.raises((InvalidArgument, TypeError), match=message):
         make()
+
+
+def test_a_new_parameter_count_restarts_the_optimizer():
+    opt = nodenet.Adam(lr=0.1)
+    for _ in range(50):
+        opt.step([1.0], [1.0])
+    first = opt.step([1.0, 1.0], [1.0, 1.0])
+    assert first.tolist() == pytest.approx([0.9, 0.9])  # Adam's first step moves by lr
+    assert opt.steps == 1
+
+
+def test_numpy_numbers_are_accepted_as_options():
+    import numpy as np
+
+    opt = nodenet.SGD(lr=np.float32(0.5), momentum=np.float64(0.25))
+    assert opt.lr == 0.5 and opt.momentum == 0.25

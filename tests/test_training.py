@@ -358,3 +358,11 @@ def test_network_at_names_bad_epochs(epoch, fragment):
     with pytest.raises(InvalidArgument) as info:
         history.network_at(epoch)
     assert fragment in str(info.value)
+
+
+def test_large_finite_parameters_are_not_mistaken_for_a_divergence():
+    net = nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")
+    net.connection("I1", "O2").weight = 1e308
+    net["O2"].bias = 1e308  # their sum overflows, each is finite
+    history = net.fit([[0.0]], [[1e308]], epochs=1, lr=1e-300)
+    assert history.epochs_run == 1 and net.connection("I1", "O2").weight == 1e308
