@@ -91,6 +91,7 @@ class Optimizer:
         """Forget the state of earlier steps (``fit`` calls this when it starts)."""
         self.steps = 0
         self._scratch = np.zeros(0)
+        self._structure: tuple[int, int] | None = None
 
     def step(self, values: Any, grads: Any, lr: float | None = None) -> np.ndarray:
         """Move ``values`` one step along ``grads``, in place when it is a float array.
@@ -119,7 +120,15 @@ class Optimizer:
         """Zero the per-parameter state for ``size`` parameters."""
 
     def update(self, net: Network, *, lr: float | None = None) -> None:
-        """One step on ``net`` from the gradients of its last backward pass."""
+        """One step on ``net`` from the gradients of its last backward pass.
+
+        The optimizer's state (velocities, moments) belongs to one network
+        structure: a different network, or a structural change, starts it afresh.
+        """
+        structure = (id(net), net._version)
+        if structure != self._structure:
+            self.reset()
+            self._structure = structure
         Parameters(net).update(self, lr)
 
 

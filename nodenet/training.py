@@ -606,7 +606,11 @@ def _validation_data(net: Network, validation: Any) -> tuple[np.ndarray, np.ndar
 
 
 class _EarlyStopping:
-    """Counts epochs without an improvement of more than ``tol``."""
+    """Counts epochs without an improvement of more than ``tol`` on the best loss so far.
+
+    The best loss moves only on such an improvement, so slow but steady gains
+    add up until they count (as Keras's ``min_delta`` does).
+    """
 
     def __init__(self, tol: float, patience: int) -> None:
         self.tol = tol
@@ -630,7 +634,6 @@ class _EarlyStopping:
             self.best = monitored
             self.waited = 0
             return False
-        self.best = min(self.best, monitored)
         self.waited += 1
         return self.waited >= self.patience
 

@@ -177,3 +177,15 @@ def test_numpy_numbers_are_accepted_as_options():
 
     opt = nodenet.SGD(lr=np.float32(0.5), momentum=np.float64(0.25))
     assert opt.lr == 0.5 and opt.momentum == 0.25
+
+
+def test_update_restarts_after_a_structural_change():
+    net = nodenet.Network.from_layers([2, 1], init="constant", scale=1.0, bias="zeros")
+    opt = nodenet.SGD(lr=0.5, momentum=0.9)
+    net.forward([1.0, 0.0]); net.backward([0.0])
+    opt.update(net)
+    assert opt.velocity.any()
+    net.disconnect("I2", "O3")
+    net.forward([1.0, 0.0]); net.backward([0.0])
+    opt.update(net)
+    assert opt.steps == 1  # no velocity carried over from another structure

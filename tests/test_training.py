@@ -366,3 +366,13 @@ def test_large_finite_parameters_are_not_mistaken_for_a_divergence():
     net["O2"].bias = 1e308  # their sum overflows, each is finite
     history = net.fit([[0.0]], [[1e308]], epochs=1, lr=1e-300)
     assert history.epochs_run == 1 and net.connection("I1", "O2").weight == 1e308
+
+
+def test_early_stopping_lets_slow_steady_gains_add_up():
+    from nodenet.training import _EarlyStopping
+
+    stopper = _EarlyStopping(tol=1.0, patience=3)
+    losses = [10.0 - 0.4 * epoch for epoch in range(20)]  # each step gains less than tol
+    assert not any(stopper.should_stop(loss) for loss in losses)
+    flat = _EarlyStopping(tol=1.0, patience=3)
+    assert [flat.should_stop(loss) for loss in (5.0, 4.9, 4.8, 4.7)] == [False, False, False, True]
