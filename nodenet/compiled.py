@@ -59,15 +59,26 @@ class _Level:
     shape: tuple[int, int]
     activations: list[tuple[Activation, int, int]]
     feeds_on_computed: bool  # some source is not an input node
+    slot_block: slice | None  # dense with consecutive slots, row-major: the matrix is a view of the store
 
     def weights(self, values: np.ndarray) -> np.ndarray:
+        if self.slot_block is not None:
+            return values[self.slot_block].reshape(self.shape)
         if self.slot_matrix is not None:
             return values[self.slot_matrix]
         matrix = np.zeros(self.shape)
         matrix.flat[self.positions] = values[self.slots]
         return matrix
 
-    def store_grads(self, grads: np.ndarray, matrix: np.ndarray) -> None:
+    def store_grads(self, grads: np.ndarray, block: np.ndarray, sources: np.ndarray) -> None:
+        """``dL/dλ = grad_pre · source.postᵀ / n`` for every weight of the level, into ``grads``."""
+        n = block.shape[1]
+        if self.slot_block is not None:
+            view = grads[self.slot_block].reshape(self.shape)
+            np.matmul(block, sources.T, out=view)
+            view /= n
+            return
+        matrix = (block @ sources.T) / n
         if self.slot_matrix is not None:
             grads[self.slot_matrix] = matrix
         else:
@@ -135,20 +146,18 @@ class CompiledPlan:
 
     def _level(self, start: int, stop: int, row: dict[str, int]) -> _Level:
         members = self.nodes[start:stop]
-        source_rows = sorted({row[c.source.name] for node in members for c in node._incoming})
-        index = {source: j for j, source in enumerate(source_rows)}
+        incoming = [conn for node in members for conn in node._incoming]
+        slots_array = np.fromiter((conn._slot for conn in incoming), dtype=np.intp, count=len(incoming))
+        source_of = np.fromiter((row[conn.source.name] for conn in incoming), dtype=np.intp, count=len(incoming))
+        source_rows = np.unique(source_of)
         shape = (stop - start, len(source_rows))
-        slots, positions = [], []
-        for i, node in enumerate(members):
-            for conn in node._incoming:
-                slots.append(conn._slot)
-                positions.append(i * shape[1] + index[row[conn.source.name]])
-        slots_array = np.array(slots, dtype=np.intp)
-        positions_array = np.array(positions, dtype=np.intp)
+        targets = np.repeat(np.arange(shape[0]), [len(node._incoming) for node in members])
+        positions_array = targets * shape[1] + np.searchsorted(source_rows, source_of)
         slot_matrix = None
-        if len(slots) == shape[0] * shape[1]:
+        if len(incoming) == shape[0] * shape[1]:
             slot_matrix = np.empty(shape, dtype=np.intp)
             slot_matrix.flat[positions_array] = slots_array
+        source_rows = source_rows.tolist()
         contiguous = bool(source_rows) and source_rows[-1] - source_rows[0] + 1 == len(source_rows)
         sources: Union[slice, np.ndarray] = (
             slice(source_rows[0], source_rows[-1] + 1) if contiguous else np.array(source_rows, dtype=np.intp)
@@ -161,8 +170,12 @@ class CompiledPlan:
                 activations.append((node._activation, offset, offset + 1))
         bias_slots = np.array([node._slot for node in members], dtype=np.intp)
         feeds_on_computed = bool(source_rows) and source_rows[-1] >= self._inputs
+        slot_block = None
+        if slot_matrix is not None and slot_matrix.size and (np.diff(slot_matrix.ravel()) == 1).all():
+            slot_block = slice(int(slot_matrix.flat[0]), int(slot_matrix.flat[-1]) + 1)
         return _Level(
-            start, stop, sources, bias_slots, slot_matrix, slots_array, positions_array, shape, activations, feeds_on_computed
+            start, stop, sources, bias_slots, slot_matrix, slots_array, positions_array, shape, activations,
+            feeds_on_computed, slot_block,
         )
 
     def forward(self, X: Any, *, caches: bool = True) -> np.ndarray:
@@ -233,7 +246,7 @@ class CompiledPlan:
                 if not activation.is_group:
                     grad_pre[first:last] = activation.derivative(pre[first:last], post[first:last]) * grad_post[first:last]
             block = grad_pre[level.start : level.stop]
-            level.store_grads(grads, (block @ post[level.sources].T) / n)
+            level.store_grads(grads, block, post[level.sources])
             grads[level.bias_slots] = block.mean(axis=1)
             if caches or level.feeds_on_computed:
                 grad_post[level.sources] += weights.T @ block

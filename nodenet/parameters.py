@@ -126,9 +126,8 @@ class Parameters:
     def __init__(self, net: Any) -> None:
         self._connections = net.connections
         self._biased = [node for node in net.nodes if node.kind != "input"]
-        self.slots = np.array(
-            [conn._slot for conn in self._connections] + [node._slot for node in self._biased], dtype=np.intp
-        )
+        owners = self._connections + self._biased
+        self.slots = np.fromiter((owner._slot for owner in owners), dtype=np.intp, count=len(owners))
         self._store: ParameterStore = net._params
         # the parameters fill the store's used slots exactly: optimizers may work on it directly
         self._whole_store = len(self.slots) == self._store.size and not self._store._free
