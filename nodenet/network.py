@@ -802,7 +802,7 @@ class Network:
 
         return fit(self, X, Y, **options)
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
+    def predict(self, X: ArrayLike, *, compiled: bool | None = None) -> np.ndarray:
         """Outputs for one sample ``(p,)`` or rows ``(n, p)``; see :func:`nodenet.training.predict`.
 
         >>> import nodenet
@@ -811,7 +811,7 @@ class Network:
         """
         from .training import predict
 
-        return predict(self, X)
+        return predict(self, X, compiled=compiled)
 
     # ------------------------------------------------------------------ pictures
     def render(self, path: Any, **options: Any) -> Any:

@@ -357,6 +357,11 @@ def _batches(n: int, batch_size: Optional[int]) -> list[slice]:
     return [slice(start, start + size) for start in range(0, n, size)]
 
 
+def _check_compiled(compiled: Any) -> None:
+    if compiled is not None and not isinstance(compiled, bool):
+        raise InvalidArgument(f"compiled must be None, True or False; got {compiled!r}.")
+
+
 def _rows(part: slice) -> Union[slice, int]:
     """A one-row batch as its row index: the object path then caches plain floats."""
     return part.start if part.stop - part.start == 1 else part
@@ -508,8 +513,7 @@ def fit(
     history = History(net, params, sample_x, sample_y, loss_fn)
     n = x.shape[0]
     slices = _batches(n, batch_size)
-    if compiled not in (None, True, False):
-        raise InvalidArgument(f"compiled must be None, True or False; got {compiled!r}.")
+    _check_compiled(compiled)
     use_plan = compiled if compiled is not None else (batch_size or n) >= PLAN_MIN_ROWS
     plan = net.compile() if use_plan else None
 
@@ -653,12 +657,21 @@ def _stderr_is_terminal() -> bool:
     return bool(isatty and isatty())
 
 
-def predict(net: Network, X: ArrayLike) -> np.ndarray:
+def predict(net: Network, X: ArrayLike, *, compiled: Optional[bool] = None) -> np.ndarray:
     """The network's outputs for one sample ``(p,)`` -> ``(k,)`` or rows ``(n, p)`` -> ``(n, k)``.
+
+    Like :meth:`Network.forward` it leaves the signal caches of the pass.
+    Rows go through the compiled plan when there are at least
+    ``PLAN_MIN_ROWS`` of them (``compiled=True`` / ``False`` forces either
+    path; both give the same numbers).
 
     >>> import nodenet
     >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
     >>> predict(net, [[0.5, 0.2, 0.7], [0.5, 0.2, 0.7]]).round(4).tolist()
     [[0.0991], [0.0991]]
     """
+    _check_compiled(compiled)
+    rows = np.shape(X)[0] if not isinstance(X, dict) and np.ndim(X) == 2 else 0
+    if compiled or (compiled is None and rows >= PLAN_MIN_ROWS):
+        return net.compile().forward(X)
     return net.forward(X)

@@ -182,3 +182,14 @@ def test_deep_copies_leave_the_plan_behind_and_are_independent():
     clone.connection("I1", "H4").weight = 9.0
     assert net.connection("I1", "H4").weight != 9.0
     np.testing.assert_allclose(clone.compile().forward(np.ones((2, 3))), clone.forward(np.ones((2, 3))), rtol=1e-12)
+
+
+def test_predict_uses_the_plan_for_rows_and_agrees_with_the_reference():
+    net = nodenet.Network.from_layers([3, 4, 2], seed=3)
+    X = np.random.default_rng(0).normal(size=(6, 3))
+    compiled = net.predict(X)
+    assert net["H4"].post.base is not None  # caches are views of the plan's arrays
+    np.testing.assert_allclose(compiled, net.predict(X, compiled=False), rtol=1e-12)
+    assert isinstance(net.predict(X[0], compiled=False)[0], float | np.floating)
+    with pytest.raises(nodenet.InvalidArgument, match="compiled must be"):
+        net.predict(X, compiled=1)
