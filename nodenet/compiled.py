@@ -123,7 +123,10 @@ class CompiledPlan:
                 stop += 1
             self._levels.append(self._level(start, stop, row))
             start = stop
-        self._slots = np.concatenate([np.concatenate([lv.slots, lv.bias_slots]) for lv in self._levels] or [np.zeros(0, np.intp)])
+        slots = np.unique(np.concatenate([np.concatenate([lv.slots, lv.bias_slots]) for lv in self._levels] or [np.zeros(0, np.intp)]))
+        breaks = np.flatnonzero(np.diff(slots) != 1) + 1
+        # the plan's slots as runs of consecutive slots (few: marking gradients known is cheap)
+        self._slot_runs = [slice(int(run[0]), int(run[-1]) + 1) for run in np.split(slots, breaks) if run.size]
         self._signals: tuple[np.ndarray, np.ndarray] | None = None
         self._weights: list[np.ndarray] = []
         self._scratch: dict[tuple[str, int], np.ndarray] = {}
@@ -181,8 +184,8 @@ class CompiledPlan:
     def forward(self, X: Any, *, caches: bool = True) -> np.ndarray:
         """Outputs ``(n, k)`` for inputs ``X`` ``(n, p)``; fills the node caches.
 
-        With ``caches=False`` the node caches are left alone (the training loop
-        refreshes them only at the end of an epoch).
+        With ``caches=False`` the node caches are left alone and the pass works
+        in buffers the plan reuses from call to call (how ``fit`` trains).
         """
         self._check_current()
         inputs = np.atleast_2d(self._net._input_array(X))
@@ -251,7 +254,8 @@ class CompiledPlan:
             if caches or level.feeds_on_computed:
                 grad_post[level.sources] += weights.T @ block
         grad_pre[: self._inputs] = grad_post[: self._inputs]
-        self._store.known[self._slots] = True
+        for run in self._slot_runs:
+            self._store.known[run] = True
         if caches:
             self._write_caches(pre, post, grad_pre, grad_post)
         return value
