@@ -123,10 +123,9 @@ class CompiledPlan:
                 stop += 1
             self._levels.append(self._level(start, stop, row))
             start = stop
-        slots = np.unique(np.concatenate([np.concatenate([lv.slots, lv.bias_slots]) for lv in self._levels] or [np.zeros(0, np.intp)]))
-        breaks = np.flatnonzero(np.diff(slots) != 1) + 1
-        # the plan's slots as runs of consecutive slots (few: marking gradients known is cheap)
-        self._slot_runs = [slice(int(run[0]), int(run[-1]) + 1) for run in np.split(slots, breaks) if run.size]
+        used = [np.concatenate([level.slots, level.bias_slots]) for level in self._levels]
+        # the plan's slots as a few slices: marking their gradients known is cheap
+        self._slot_runs = _runs(np.unique(np.concatenate(used))) if used else []
         self._signals: tuple[np.ndarray, np.ndarray] | None = None
         self._weights: list[np.ndarray] = []
         self._scratch: dict[tuple[str, int], np.ndarray] = {}
@@ -173,9 +172,8 @@ class CompiledPlan:
                 activations.append((node._activation, offset, offset + 1))
         bias_slots = np.array([node._slot for node in members], dtype=np.intp)
         feeds_on_computed = bool(source_rows) and source_rows[-1] >= self._inputs
-        slot_block = None
-        if slot_matrix is not None and slot_matrix.size and (np.diff(slot_matrix.ravel()) == 1).all():
-            slot_block = slice(int(slot_matrix.flat[0]), int(slot_matrix.flat[-1]) + 1)
+        runs = _runs(slot_matrix.ravel()) if slot_matrix is not None else []
+        slot_block = runs[0] if len(runs) == 1 else None
         return _Level(
             start, stop, sources, bias_slots, slot_matrix, slots_array, positions_array, shape, activations,
             feeds_on_computed, slot_block,
@@ -273,3 +271,12 @@ class CompiledPlan:
         for node, p, q, gp, gq in zip(self.nodes, list(pre), list(post), grad_pre_rows, grad_post_rows):
             node.pre, node.post, node.grad_pre, node.grad_post = p, q, gp, gq
 
+
+def _runs(indices: np.ndarray) -> list[slice]:
+    """The stretches of consecutive increasing values of ``indices``, as slices.
+
+    >>> _runs(np.array([4, 5, 6, 9, 10]))
+    [slice(4, 7, None), slice(9, 11, None)]
+    """
+    breaks = np.flatnonzero(np.diff(indices) != 1) + 1
+    return [slice(int(run[0]), int(run[-1]) + 1) for run in np.split(indices, breaks) if run.size]
