@@ -130,6 +130,7 @@ class CompiledPlan:
         self._weights: list[np.ndarray] = []
         self._scratch: dict[tuple[str, int], np.ndarray] = {}
         self._signals_are_scratch = False
+        self._signals_version = -1
 
     def _buffer(self, name: str, n: int, fresh: bool) -> np.ndarray:
         """A ``(nodes, n)`` array: new when its rows become node caches, else reused.
@@ -206,11 +207,15 @@ class CompiledPlan:
         for activation, rows in self._groups:
             post[rows] = np.array(activation.group_value(pre[rows]))
         self._signals = (pre, post)
+        self._signals_version = self._store.version
         self._signals_are_scratch = not caches
         self._store.clear_grads()
+        self._net._loss_grads, self._net._loss_target = {}, None
         if caches:
             self._write_caches(pre, post, None, None)
-        self._net._forward_valid = caches
+            self._net._signals_computed()
+        else:
+            self._net._signals_at = None
         return post[self._output_rows].T
 
     def backward(self, Y: Any, *, loss: Union[str, Loss] = "l2", caches: bool = True) -> float:
@@ -222,10 +227,10 @@ class CompiledPlan:
         with respect to the inputs are not computed.
         """
         self._check_current()
-        if self._signals is None:
+        if self._signals is None or self._signals_version != self._store.version:
             raise NotComputedError(
-                "The compiled plan has no current signals (none yet, or a reference forward pass came "
-                "after its last one); call plan.forward(X) first."
+                "The compiled plan has no current signals (none yet, weights or biases changed since, or a "
+                "reference forward pass came after its last one); call plan.forward(X) first."
             )
         pre, post = self._signals
         if caches and self._signals_are_scratch:  # caches must not alias reused buffers
@@ -238,7 +243,8 @@ class CompiledPlan:
         grad_post = self._buffer("grad_post", n, caches)
         grad_post.fill(0.0)
         grad_pre = self._buffer("grad_pre", n, caches)
-        grad_post[self._output_rows] = loss_fn.grad(predicted, target).T
+        direct = loss_fn.grad(predicted, target)
+        grad_post[self._output_rows] = direct.T
         for activation, rows in self._groups:
             grad_pre[rows] = np.array(activation.group_grad_pre(post[rows], grad_post[rows]))
         grads = self._store.grads
@@ -256,6 +262,9 @@ class CompiledPlan:
             self._store.known[run] = True
         if caches:
             self._write_caches(pre, post, grad_pre, grad_post)
+            # what the reference backward keeps for explanations: each output's dL/dpost from the loss
+            self._net._loss_grads = dict(zip(self._net._outputs, direct.T.copy()))
+            self._net._loss_target = (loss_fn, target)
         return value
 
     def _check_current(self) -> None:

@@ -60,6 +60,7 @@ class Connection:
         self._store.values[self._slot] = check_number(
             value, f"weight of {self.source.name!r}->{self.target.name!r}"
         )
+        self._store.written()
 
     @property
     def grad_weight(self) -> float | None:

@@ -249,8 +249,7 @@ def _sample_picker(net: Network, sample: Any) -> Callable[[Any], float]:
 
 
 def _require_caches(net: Network, nodes: list[Node]) -> None:
-    if not net._forward_valid or any(node.post is None for node in nodes):
-        raise NotComputedError("explain needs the signals of a forward pass; call net.forward(x) first.")
+    net._require_forward("explain")
     if any(node.grad_post is None for node in nodes):
         raise NotComputedError(
             "explain needs the gradients of a backward pass; call net.backward(y) after net.forward(x)."

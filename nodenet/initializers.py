@@ -147,3 +147,4 @@ def initialize(
         values[[conn._slot for conn in incoming]] = weights
     slots = [node._slot for node in computed]
     values[slots] = (rng.random(len(computed)) - 0.5) * 0.5 if bias == "small" else 0.0
+    net._params.written()

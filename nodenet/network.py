@@ -72,7 +72,7 @@ class Network:
         self._version = 0  # bumped by every structural change; compiled plans and histories check it
         self._order: list[Node] | None = None
         self._groups: dict[Activation, list[Node]] = {}
-        self._forward_valid = False
+        self._signals_at: tuple[int, int] | None = None  # (structure, parameter) versions of the caches
         self._compiled: CompiledPlan | None = None
         self._loss_grads: dict[Node, Any] = {}
         self._loss_target: tuple[Loss, np.ndarray] | None = None
@@ -291,7 +291,6 @@ class Network:
         self._version += 1
         self._order = None
         self._compiled = None
-        self._forward_valid = False
 
     def __deepcopy__(self, memo: dict) -> Network:
         """An independent copy (without the compiled plan, which is rebuilt on demand)."""
@@ -469,7 +468,7 @@ class Network:
         forward_node = self._forward_node
         for node in self._order:  # type: ignore[union-attr]
             forward_node(node, zero, inputs, node is stop)
-        self._forward_valid = True
+        self._signals_computed()
         return self._output_array()
 
     def loss(self, y: ArrayLike, *, loss: Union[str, Loss] = "l2") -> float:
@@ -527,7 +526,8 @@ class Network:
         """Validate ``x``; return the zero signal and each input node's value."""
         self.validate()
         columns, batch = self._input_columns(x)
-        self._forward_valid = False
+        self._signals_at = None
+        self._loss_grads, self._loss_target = {}, None
         if self._compiled is not None:
             self._compiled._signals = None  # the plan's signals are no longer the network's
         self._params.clear_grads()
@@ -709,11 +709,20 @@ class Network:
         self._params.clear_grads()
 
     # ------------------------------------------------------------------ helpers
+    def _signals_computed(self) -> None:
+        """Stamp the caches as computed with the current structure and parameters."""
+        self._signals_at = (self._version, self._params.version)
+
+    def _signals_current(self) -> bool:
+        """Whether the signal caches belong to the current structure and parameters."""
+        return self._signals_at == (self._version, self._params.version)
+
     def _require_forward(self, what: str) -> None:
-        if not self._forward_valid or any(node.post is None for node in self._outputs):
+        if not self._signals_current():
+            changed = "" if self._signals_at is None else " (nodes, connections, weights or biases changed since the last one)"
             raise NotComputedError(
-                f"{what} needs the signals of a forward pass on the current structure; "
-                "call net.forward(x) first."
+                f"{what} needs the signals of a forward pass with the current structure and parameters"
+                f"{changed}; call net.forward(x) first."
             )
 
     def _output_array(self) -> np.ndarray:

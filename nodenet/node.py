@@ -124,6 +124,7 @@ class Node:
         if self._slot is None:
             raise InvalidArgument(f"Input node {self.name!r} has no bias; set biases on hidden or output nodes.")
         self._store.values[self._slot] = check_number(value, f"bias of {self.name!r}")
+        self._store.written()
 
     @property
     def grad_bias(self) -> float | None:

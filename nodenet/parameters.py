@@ -33,16 +33,19 @@ class ParameterStore:
 
     ``known[slot]`` tells whether the gradient of a slot is current (a
     gradient cleared by a forward pass reads as ``None``).  Released slots are
-    reused by later allocations.
+    reused by later allocations.  ``version`` counts the writes of values:
+    whoever writes calls :meth:`written`, so signals computed with older
+    values can be recognized as stale.
     """
 
-    __slots__ = ("values", "grads", "known", "size", "_free")
+    __slots__ = ("values", "grads", "known", "size", "version", "_free")
 
     def __init__(self, capacity: int = 16) -> None:
         self.values = np.zeros(capacity)
         self.grads = np.zeros(capacity)
         self.known = np.zeros(capacity, dtype=bool)
         self.size = 0
+        self.version = 0
         self._free: list[int] = []
 
     def allocate(self, value: float) -> int:
@@ -56,6 +59,7 @@ class ParameterStore:
             self.size += 1
         self.values[slot] = value
         self.known[slot] = False
+        self.written()
         return slot
 
     def allocate_block(self, count: int) -> int:
@@ -66,6 +70,7 @@ class ParameterStore:
         self.size += count
         self.values[first : self.size] = 0.0
         self.known[first : self.size] = False
+        self.written()
         return first
 
     def release(self, slot: int) -> None:
@@ -81,6 +86,10 @@ class ParameterStore:
             new = np.zeros(capacity, dtype=old.dtype)
             new[: old.shape[0]] = old
             setattr(self, name, new)
+
+    def written(self) -> None:
+        """Record that values changed (signals computed before are stale)."""
+        self.version += 1
 
     def value(self, slot: int) -> float:
         """The value of a slot as a Python float."""
@@ -147,8 +156,10 @@ class Parameters:
         return self._store.values[:size], self._store.grads[:size]
 
     def assign_flat(self, values: np.ndarray) -> None:
-        """Write back what :meth:`flat` gave (nothing to do for views)."""
-        if not self._whole_store:
+        """Write back what :meth:`flat` gave (views were changed in place)."""
+        if self._whole_store:
+            self._store.written()
+        else:
             self.assign(values)
 
     def update(self, optimizer: Any, lr: float | None = None) -> None:
@@ -190,3 +201,4 @@ class Parameters:
     def assign(self, values: Any) -> None:
         """Write ``values`` (parameter order) into the weights and biases."""
         self._store.values[self.slots] = values
+        self._store.written()

@@ -88,9 +88,11 @@ def to_dot(
 ) -> graphviz.Digraph:
     """The annotated diagram of ``net`` as a :class:`graphviz.Digraph` (no binary needed).
 
-    Nodes show their name and activation and, once computed, their bias,
+    Nodes show their name and activation, their bias and, once computed,
     ``pre`` (``H4_in``), ``post`` (``H4``), ``grad_post`` (``∂L/∂H4``) and
-    ``grad_pre`` (``∂L/∂H4_in``).  Connections show their symbol (``λ1,4``),
+    ``grad_pre`` (``∂L/∂H4_in``); signals and gradients computed before the
+    last change of the structure or of a weight or bias are left out, so a
+    diagram never shows new weights beside old signals.  Connections show their symbol (``λ1,4``),
     weight and ``∂L/∂λ``; their colour is the sign of the weight (blue
     positive, red negative, grey zero) and their pen width grows with its
     magnitude relative to the largest weight.
@@ -125,6 +127,8 @@ def to_dot(
     _check_options(show, precision)
     pick = _sample_picker(net, sample)
     ranks = node_ranks(net)
+    # caches of an older structure or older weights are not shown next to the current ones
+    signals = net._signals_current()
     dot = graphviz.Digraph("network")
     dot.attr(rankdir="LR", ranksep="0.9", nodesep="0.25", fontname=FONT, fontsize="12")
     dot.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", margin="0.08,0.04")
@@ -138,13 +142,14 @@ def to_dot(
             column.attr(rank=_rank_kind(rank, last))
             members = [node for node in net.nodes if ranks[node.name] == rank]
             for node in members:
-                column.node(node.name, label=_node_label(node, show, precision, pick), fillcolor=FILL[node.kind])
+                label = _node_label(node, show, precision, pick, signals)
+                column.node(node.name, label=label, fillcolor=FILL[node.kind])
             for upper, lower in zip(members, members[1:]):  # keep the network's order top to bottom
                 column.body.append(_edge_statement(upper.name, lower.name, {"style": "invis"}))
     largest = max((abs(conn.weight) for conn in net.connections), default=0.0)
     for conn in net.connections:
         attributes = {
-            "label": _connection_label(conn, show, precision),
+            "label": _connection_label(conn, show, precision, signals),
             "color": _weight_colour(conn.weight),
             "fontcolor": _weight_colour(conn.weight),
             "penwidth": f"{_pen_width(conn.weight, largest):.2f}",
@@ -302,17 +307,17 @@ def _value_row(symbol: str, value: Any, precision: int) -> str:
     return _row(f"{html.escape(symbol)} = {format_value(value, digits=precision)}")
 
 
-def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker) -> str:
+def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker, signals: bool) -> str:
     name = html.escape(node.name)
     rows = [_row(name, bold=True) + _row(html.escape(node.activation), size=8)]
     values: list[tuple[str, Any]] = []
     if show != "structure" and node.bias is not None:
         values.append((node.bias_symbol, node.bias))
-    if show in ("all", "forward"):
+    if signals and show in ("all", "forward"):
         if node.kind != "input":
             values.append((signal_symbol(node.name, pre=True), node.pre))
         values.append((node.name, node.post))
-    if show in ("all", "gradients"):
+    if signals and show in ("all", "gradients"):
         values.append((_derivative(node.name), node.grad_post))
         if node.kind != "input":
             values.append((_derivative(signal_symbol(node.name, pre=True)), node.grad_pre))
@@ -320,12 +325,12 @@ def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker) -> s
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
 
-def _connection_label(conn: Connection, show: str, precision: int) -> str:
+def _connection_label(conn: Connection, show: str, precision: int, signals: bool) -> str:
     symbol = html.escape(conn.symbol)
     if show == "structure":
         return f"<{symbol}>"
     rows = [_value_row(conn.symbol, conn.weight, precision)]
-    if show != "forward" and conn.grad_weight is not None:
+    if signals and show != "forward" and conn.grad_weight is not None:
         rows.append(_value_row(_derivative("λ"), conn.grad_weight, precision))
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{"".join(rows)}</TABLE>>'
 

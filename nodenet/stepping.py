@@ -137,13 +137,14 @@ def forward_steps(net: Network, x: Any) -> Iterator[Step]:
 
 
 def _forward(net: Network, order: list[Node], zero: Any, inputs: dict) -> Iterator[Step]:
-    for node in order:
+    for position, node in enumerate(order, start=1):
         terms = net._forward_node(node, zero, inputs)
         values = {f"{node.name}.pre": node.pre}
         values.update((f"{member.name}.post", member.post) for member in _written(net, node))
         incoming = {conn.name: term for conn, term in zip(node._incoming, terms)}
+        if position == len(order):  # the pass is complete once its last step is taken
+            net._signals_computed()
         yield Step(node, "forward", values, incoming)
-    net._forward_valid = True
 
 
 def backward_steps(net: Network, y: Any, *, loss: Union[str, Loss] = "l2") -> Generator[Step, None, float]:

@@ -161,3 +161,19 @@ def test_every_formula_evaluates_to_its_result_and_to_the_cache(problem):
         assert f" = {post:.12f}\n" in text + "\n"
         assert f"∂L/∂{node.name} = " in text and f" = {grad_post:.12f}\n" in text + "\n"
     assert checked >= len(net.nodes) - len(net.inputs)
+
+
+def test_explain_refuses_signals_older_than_the_weights():
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    net.forward(X)
+    net.backward([Y])
+    net.connection("I1", "H4").weight -= 0.2 * net.connection("I1", "H4").grad_weight
+    with pytest.raises(nodenet.NotComputedError, match=r"weights or biases changed since the last one\); call net.forward"):
+        net.explain("H4")
+
+
+def test_explain_after_a_compiled_fit_shows_the_watched_sample_and_its_target():
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    net.fit([[0.5, 0.2, 0.7], [0.1, 0.9, 0.4]], [[0.3], [0.8]], epochs=5, lr=0.2)
+    text = str(net.explain("O6"))
+    assert "∂L/∂O6 = (O6 − y6) = (" in text and "− 0.3000)" in text

@@ -284,3 +284,18 @@ def test_layout_reads_left_to_right_by_rank():
                                        text=True, check=True).stdout)
     x_of = {obj["name"]: float(obj["pos"].split(",")[0]) for obj in layout["objects"] if "pos" in obj}
     assert x_of["x"] < x_of["a"] < x_of["b"] < x_of["c"] < x_of["y"]
+
+
+def test_signals_older_than_the_weights_or_the_structure_are_not_drawn():
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    net.forward([0.5, 0.2, 0.7])
+    net.backward([0.3])
+    assert "H4_in = 0.43" in nodenet.to_dot(net).source
+    net.connection("I1", "H4").weight -= 0.2 * net.connection("I1", "H4").grad_weight  # the chapter's update
+    source = nodenet.to_dot(net).source
+    assert "H4_in" not in source and "∂L/∂" not in source
+    assert "b4 = 0.071" in source and "λ1,4 = 0.32" in source
+    net.forward([0.5, 0.2, 0.7])
+    assert "H4_in = 0.43" in nodenet.to_dot(net).source
+    net.add_node("H9")
+    assert "H4_in" not in nodenet.to_dot(net).source

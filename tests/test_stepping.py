@@ -119,3 +119,12 @@ def test_softmax_group_work_happens_at_its_last_member():
     back = list(net.backward_steps([0.0, 1.0, 0.0], loss="cross_entropy"))
     assert back[0].node.name == "O5" and "O3.grad_pre" in back[0].values
     assert "O3.grad_pre" not in back[2].values and "O3.grad_bias" in back[2].values
+
+
+def test_taking_exactly_every_forward_step_completes_the_pass():
+    from itertools import islice
+
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    steps = net.forward_steps([0.5, 0.2, 0.7])
+    list(islice(steps, len(net.nodes)))  # the generator is not resumed after its last step
+    assert net.backward([0.3]) == pytest.approx(0.020177114296907, rel=1e-12)
