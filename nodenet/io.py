@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from typing import TYPE_CHECKING, Any, Union
 
@@ -134,11 +135,22 @@ def save(net: Network, path: PathLike) -> None:
             stream.write(text + "\n")
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temporary, _file_mode(target))
         os.replace(temporary, target)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def _file_mode(target: str) -> int:
+    """The permissions of the file being replaced, or those a new file gets (mkstemp's are 0600)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def load(path: PathLike) -> Network:

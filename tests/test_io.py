@@ -168,3 +168,19 @@ def test_loaded_network_trains_like_the_original(tmp_path):
     first = net.fit(X, [[0.3]], epochs=20, lr=0.2).parameters
     second = copy.fit(X, [[0.3]], epochs=20, lr=0.2).parameters
     assert np.array_equal(first, second)
+
+
+def test_saved_files_get_ordinary_permissions_and_keep_those_of_a_replaced_file(tmp_path):
+    import os
+    import stat
+
+    path = tmp_path / "net.json"
+    umask = os.umask(0o022)
+    try:
+        nodenet.save(nodenet.Network.from_layers([2, 1], seed=0), path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        path.chmod(0o640)
+        nodenet.save(nodenet.Network.from_layers([2, 1], seed=1), path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        os.umask(umask)
