@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Union
 
 import numpy as np
 
-from .errors import InvalidArgument
+from .errors import InvalidArgument, ShapeError
 from .plotting import log_scale_fits
 from .render import to_svg
 
@@ -119,10 +119,10 @@ def export_html(
     >>> nodenet.export_html(history, out, epochs=[0, 10]).read_text().count('"epoch":')
     2
     """
-    x, y = _check_sample(sample)
+    x, y = _check_sample(sample, history.network)
     shown = choose_epochs(history.recorded_epochs, epochs)
     curve = _LossCurve(np.asarray(history.loss, dtype=float), max(len(history.loss), shown[-1], 1))
-    target = np.asarray(history.sample_y if y is None else y, dtype=float).reshape(-1)
+    target = history.sample_y if sample is None else y
     frames = []
     for epoch in shown:
         snapshot = history.network_at(epoch, x=x, y=y)
@@ -139,19 +139,26 @@ def export_html(
     return path
 
 
-def _check_sample(sample: Any) -> tuple[Any, Any]:
+def _check_sample(sample: Any, net: Any) -> tuple[Any, Any]:
+    """One sample's inputs (p,) and targets (k,) or None, checked against the network."""
     if sample is None:
         return None, None
     if not isinstance(sample, (tuple, list)) or len(sample) != 2:
         raise InvalidArgument(f"sample must be an (x, y) pair of one sample's inputs and targets; got {sample!r}.")
-    return sample[0], sample[1]
+    x, y = sample
+    for values, nodes, what in ((x, net.inputs, "inputs"), (y, net.outputs, "targets")):
+        if values is not None and np.shape(values) != (len(nodes),):
+            raise ShapeError(
+                f"sample must be one sample: its {what} need shape ({len(nodes)},), one value per "
+                f"{'input' if what == 'inputs' else 'output'} node; got shape {np.shape(values)}."
+            )
+    return x, None if y is None else np.asarray(y, dtype=float)
 
 
-def _details(snapshot: Any, epoch: int, loss: np.ndarray, target: np.ndarray) -> str:
+def _details(snapshot: Any, epoch: int, loss: np.ndarray, target: np.ndarray | None) -> str:
     outputs = snapshot.outputs
-    predictions = ", ".join(
-        f"{node.name} = {float(node.post):.4g} (target {value:.4g})" for node, value in zip(outputs, target)
-    )
+    targets = [f" (target {value:.4g})" for value in target] if target is not None else [""] * len(outputs)
+    predictions = ", ".join(f"{node.name} = {float(node.post):.4g}{text}" for node, text in zip(outputs, targets))
     trained = f"training loss {loss[epoch]:.4g}" if epoch < len(loss) else "after the last update"
     return f"{trained}; prediction {predictions}"
 

@@ -236,3 +236,12 @@ def test_the_url_fragment_picks_the_nearest_shown_epoch(browser, page):
     wanted = shown[20] + 1
     state = json.loads(browser(f"#epoch={wanted}").state())
     assert (state["epoch"], state["slider"]) == (str(shown[20]), "20")
+
+
+def test_export_sample_must_be_one_sample_and_a_missing_target_is_not_invented(tmp_path):
+    net = nodenet.Network.from_layers([2, 1], seed=0)
+    history = net.fit([[0.1, 0.2], [0.3, 0.4]], [[0.5], [1.5]], epochs=2, lr=0.1)
+    with pytest.raises(nodenet.ShapeError, match=r"its inputs need shape \(2,\)"):
+        nodenet.export_html(history, tmp_path / "a.html", sample=([[0.1, 0.2], [0.3, 0.4]], [[0.5], [1.5]]))
+    page = nodenet.export_html(history, tmp_path / "b.html", sample=([0.3, 0.4], None)).read_text()
+    assert "target" not in page.split('"details"')[1].split('"svg"')[0]
