@@ -41,7 +41,7 @@ def finite_array(values: ArrayLike, what: str, columns: Optional[Sequence[str]] 
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as err:
         raise InvalidArgument(f"{what} must be numbers (a 1-D or 2-D array); got {type(values).__name__}.") from err
-    if array.ndim not in (1, 2) or array.shape[0] == 0:
+    if array.ndim not in (1, 2) or 0 in array.shape:
         raise ShapeError(f"{what} must be a non-empty 1-D (n,) or 2-D (n, p) array; got shape {array.shape}.")
     table = array.reshape(array.shape[0], -1)
     bad = np.argwhere(~np.isfinite(table))
@@ -111,6 +111,15 @@ class MinMaxScaler:
                 f"Column {column} is constant (every value is {value!r}); min/max scaling would divide "
                 "by zero. Drop the column, it carries no information."
             )
+        with np.errstate(over="ignore"):
+            overflowing = np.flatnonzero(np.atleast_1d(~np.isfinite(high - low)))
+        if overflowing.size:
+            column = int(overflowing[0])
+            raise InvalidArgument(
+                f"Column {column} spans from {float(np.atleast_1d(low)[column])!r} to "
+                f"{float(np.atleast_1d(high)[column])!r}, a range too wide for float arithmetic; "
+                "divide the column by a large constant first."
+            )
         self.data_min, self.data_max = low, high
         return self
 
@@ -146,7 +155,12 @@ class MinMaxScaler:
 
 def _categories(labels: np.ndarray, categories: Optional[Sequence[Any]]) -> np.ndarray:
     if categories is None:
-        return np.unique(labels)
+        try:
+            return np.unique(labels)
+        except TypeError as err:
+            raise InvalidArgument(
+                f"labels must be comparable values of one type (all numbers or all strings); got {labels.tolist()!r:.200}."
+            ) from err
     known = np.asarray(categories)
     if known.ndim != 1 or known.size == 0 or np.unique(known).size != known.size:
         raise InvalidArgument(f"categories must be a non-empty list of distinct values; got {categories!r}.")
@@ -181,6 +195,11 @@ def one_hot(labels: ArrayLike, categories: Optional[Sequence[Any]] = None) -> np
     values = np.asarray(labels)
     if values.ndim != 1 or values.size == 0:
         raise ShapeError(f"labels must be a non-empty 1-D array, one label per row; got shape {values.shape}.")
+    missing = [row for row, label in enumerate(values.tolist()) if label is None or label != label]
+    if missing:
+        raise InvalidArgument(
+            f"Label {values.tolist()[missing[0]]!r} (row {missing[0]}) is missing; drop the row or give it a category."
+        )
     known = _categories(values, categories)
     order = np.argsort(known, kind="stable")
     sorted_known = known[order]
@@ -257,16 +276,21 @@ def train_test_split(
     """
     if not arrays:
         raise InvalidArgument("train_test_split needs at least one array.")
-    converted = [np.asarray(a) for a in arrays]
+    converted = []
+    for position, a in enumerate(arrays):
+        try:
+            converted.append(np.asarray(a))
+        except ValueError as err:
+            raise ShapeError(f"Array {position} is ragged (rows of different lengths); give rectangular data.") from err
     rows = {a.shape[0] if a.ndim else 0 for a in converted}
     if len(rows) != 1:
         raise ShapeError(f"Every array must have the same number of rows; got {sorted(rows)}.")
     n = rows.pop()
     if n < 2:
         raise ShapeError(f"Splitting needs at least 2 rows; got {n}.")
-    if isinstance(test_size, bool) or not isinstance(test_size, (int, float)):
+    if isinstance(test_size, bool) or not isinstance(test_size, (int, float, np.integer, np.floating)):
         raise InvalidArgument(f"test_size must be a fraction in (0, 1) or a number of rows; got {test_size!r}.")
-    if isinstance(test_size, float):
+    if isinstance(test_size, (float, np.floating)):
         if not 0.0 < test_size < 1.0:
             raise InvalidArgument(f"test_size must be a fraction in (0, 1) or a number of rows; got {test_size!r}.")
         count = min(max(1, round(test_size * n)), n - 1)

@@ -125,3 +125,25 @@ def test_split_without_shuffle_takes_the_last_rows():
 def test_split_errors(args, options, error, message):
     with pytest.raises(error, match=message):
         nodenet.train_test_split(*args, **options)
+
+
+@pytest.mark.parametrize(
+    "call, error, fragment",
+    [
+        (lambda: nodenet.one_hot(["a", None]), nodenet.InvalidArgument, "Label None (row 1) is missing"),
+        (lambda: nodenet.one_hot([1.0, float("nan")]), nodenet.InvalidArgument, "Label nan (row 1) is missing"),
+        (lambda: nodenet.from_one_hot(np.empty((2, 0))), nodenet.ShapeError, "got shape (2, 0)"),
+        (lambda: nodenet.train_test_split([[1, 2], [3]]), nodenet.ShapeError, "Array 0 is ragged"),
+        (lambda: nodenet.MinMaxScaler().fit([[-1e308], [1e308], [0.0]]), nodenet.InvalidArgument, "too wide for float arithmetic"),
+        (lambda: nodenet.MinMaxScaler().fit(np.empty((3, 0))), nodenet.ShapeError, "non-empty"),
+    ],
+)
+def test_edge_cases_get_nodenet_errors(call, error, fragment):
+    with pytest.raises(error) as info:
+        call()
+    assert fragment in str(info.value)
+
+
+def test_numpy_integers_are_row_counts():
+    _, test = nodenet.train_test_split(np.arange(10), test_size=np.int64(3), seed=0)
+    assert test.size == 3
