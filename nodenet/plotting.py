@@ -85,6 +85,7 @@ def plot_history(history: History, *, log_x: bool = False) -> Figure:
             "plot_history needs matplotlib, which is not installed; install it with "
             "pip install 'nodenet[plot]' (or pip install matplotlib)."
         ) from err
+    history.require_trained_structure("plot_history")
     figure = Figure(figsize=(11, 7.5), layout="constrained")
     prediction, weights, biases, loss = figure.subplots(2, 2).ravel()
     epochs = np.asarray(history.recorded_epochs)
@@ -96,6 +97,10 @@ def plot_history(history: History, *, log_x: bool = False) -> Figure:
         for name in names:
             axes.plot(epochs, history.parameter(name), label=symbols[name])
         _finish(axes, title, "value", len(names))
+    if not epochs.size:
+        for axes in (prediction, weights, biases):
+            axes.text(0.5, 0.5, "not recorded\n(fit with record_every >= 1)", ha="center", va="center",
+                      transform=axes.transAxes, color="grey")
     loss_epochs = np.arange(len(history.loss))
     loss.plot(loss_epochs, history.loss, label="training")
     if history.val_loss is not None:
@@ -124,7 +129,7 @@ def log_scale_fits(values: Any) -> bool:
 
 def _plot_predictions(axes: Any, history: History, epochs: np.ndarray) -> None:
     outputs = [node.name for node in history.network.outputs]
-    predictions = np.asarray(history.predictions).reshape(len(epochs), -1)
+    predictions = history.predictions
     targets = np.asarray(history.sample_y, dtype=float).reshape(-1)
     for column, (name, target) in enumerate(zip(outputs, targets)):
         line = axes.plot(epochs, predictions[:, column], label=f"{name} (prediction)")[0]

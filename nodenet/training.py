@@ -262,11 +262,7 @@ class History:
         nodenet.errors.InvalidArgument: Epoch 70 was not recorded; the nearest recorded epochs are 50 and 100 (this run kept every 50 epochs and the final state; fit with record_every=1 to keep every epoch).
         """
         position = self._position(epoch)
-        if self.network._version != self._version:
-            raise TopologyError(
-                "The network's structure (nodes, connections or activations) changed after this history "
-                "was recorded, so its parameters no longer fit it; network_at needs the trained structure."
-            )
+        self.require_trained_structure("network_at")
         clone = copy.deepcopy(self.network)
         Parameters(clone).assign(self._parameters[position])
         if x is None:
@@ -275,6 +271,18 @@ class History:
         if y is not None:
             clone.backward(y, loss=self.loss_function)
         return clone
+
+    def require_trained_structure(self, what: str) -> None:
+        """Raise :class:`TopologyError` if the network's structure changed after training.
+
+        The recorded columns belong to the structure that was trained; ``what``
+        names the caller in the message.
+        """
+        if self.network._version != self._version:
+            raise TopologyError(
+                "The network's structure (nodes, connections or activations) changed after this history "
+                f"was recorded, so its parameters no longer fit it; {what} needs the trained structure."
+            )
 
     def _position(self, epoch: int) -> int:
         epochs = self._epochs

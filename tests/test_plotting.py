@@ -119,3 +119,20 @@ def test_missing_matplotlib_names_the_extra(history, monkeypatch):
     with pytest.raises(nodenet.MissingDependency, match=r"pip install 'nodenet\[plot\]'") as err:
         nodenet.plot_history(history)
     assert isinstance(err.value, ImportError)
+
+
+def test_a_history_without_records_still_plots_its_loss():
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=5, lr=0.2, record_every=0)
+    figure = nodenet.plot_history(history)
+    prediction, weights, biases, loss = figure.axes
+    assert len(loss.get_lines()) == 1 and len(loss.get_lines()[0].get_xdata()) == 5
+    assert "not recorded" in weights.texts[0].get_text()
+
+
+def test_plot_history_refuses_a_network_changed_after_training():
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=2, lr=0.2)
+    net.add_node("H9")
+    with pytest.raises(nodenet.TopologyError, match="plot_history needs the trained structure"):
+        nodenet.plot_history(history)
