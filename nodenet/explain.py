@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .errors import InvalidArgument, NotComputedError
-from .notation import bias_symbol, function_symbol, signal_symbol, target_symbol, weight_symbol
+from .notation import bias_symbol, function_symbol, latex_escape, signal_symbol, target_symbol, weight_symbol
 
 if TYPE_CHECKING:
     from .network import Network, NodeRef
@@ -133,7 +133,7 @@ class Explanation:
         """LaTeX: one ``aligned`` block, a ``\\text{...}`` title row per node."""
         rows = []
         for section in self._sections:
-            rows.append(f"&\\text{{{_latex_text(section.title)}}} \\\\")
+            rows.append(f"&\\text{{{latex_escape(section.title)}}} \\\\")
             rows += self._aligned(section)
         return "\\begin{aligned}\n" + "\n".join(rows) + "\n\\end{aligned}"
 
@@ -157,10 +157,6 @@ class Explanation:
 
     def _repr_latex_(self) -> str:
         return "$$\n" + self.latex + "\n$$"
-
-
-def _latex_text(text: str) -> str:
-    return text.replace("_", r"\_")
 
 
 def explain(

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "latex_escape",
     "format_value",
     "node_number",
     "weight_symbol",
@@ -55,8 +56,23 @@ def _split(name: str) -> tuple[str, str] | None:
     return (name[: -len(number)], number) if number is not None else None
 
 
+_LATEX_SPECIAL = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "%": r"\%", "&": r"\&",
+    "#": r"\#", "$": r"\$", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+}
+
+
+def latex_escape(text: str) -> str:
+    """``text`` with LaTeX's special characters escaped, for node names in formulas.
+
+    >>> print(latex_escape("out%_1"))
+    out\%\_1
+    """
+    return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+
+
 def _latex_name(name: str) -> str:
-    return r"\mathrm{" + name.replace("_", r"\_") + "}"
+    return r"\mathrm{" + latex_escape(name) + "}"
 
 
 def weight_symbol(source: str, target: str, *, latex: bool = False) -> str:
