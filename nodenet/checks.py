@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from .errors import InvalidArgument
 
-__all__ = ["check_number", "check_range"]
+__all__ = ["check_int", "check_number", "check_range"]
 
 
 def check_number(value: Any, what: str) -> float:
@@ -49,3 +51,21 @@ def check_range(value: Any, what: str, low: float, high: float, *, low_open: boo
         interval = f"{'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
         raise InvalidArgument(f"The {what} must be a number in {interval}; got {value!r}.")
     return number
+
+
+def check_int(value: Any, what: str, *, minimum: int, maximum: int | None = None) -> int:
+    """``value`` as an int from ``minimum`` to ``maximum`` (Python or numpy ints, not booleans).
+
+    >>> check_int(3, "limit", minimum=1)
+    3
+    >>> check_int(True, "digits", minimum=0, maximum=17)
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: The digits must be an int from 0 to 17; got True.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum or (
+        maximum is not None and value > maximum
+    ):
+        bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+        raise InvalidArgument(f"The {what} must be an int {bounds}; got {value!r}.")
+    return int(value)

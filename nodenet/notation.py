@@ -63,7 +63,7 @@ _LATEX_SPECIAL = {
 
 
 def latex_escape(text: str) -> str:
-    """``text`` with LaTeX's special characters escaped, for node names in formulas.
+    r"""``text`` with LaTeX's special characters escaped, for node names in formulas.
 
     >>> print(latex_escape("out%_1"))
     out\%\_1

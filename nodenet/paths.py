@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from .checks import check_int
 from .errors import InvalidArgument
 from .notation import format_value, function_symbol, signal_symbol, weight_symbol
 
@@ -123,8 +124,7 @@ def paths(net: Network, source: NodeRef, target: NodeRef, *, limit: int = 10000)
     ...
     nodenet.errors.InvalidArgument: There are 9 paths from 'I1' to 'O9', more than limit=5; pass limit=9 (or more) to list them all, or choose nodes closer together.
     """
-    if not (isinstance(limit, int) and not isinstance(limit, bool) and limit >= 1):
-        raise InvalidArgument(f"limit must be an int >= 1; got {limit!r}.")
+    check_int(limit, "limit", minimum=1)
     src, dst = net.node(source), net.node(target)
     net._require_forward("paths")
     if dst._activation.is_group:

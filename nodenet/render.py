@@ -27,6 +27,7 @@ import graphviz
 import numpy as np
 from graphviz.quoting import attr_list, quote
 
+from .checks import check_int
 from .errors import GraphvizNotFound, InvalidArgument, NodenetError
 from .notation import format_value, signal_symbol
 
@@ -238,8 +239,7 @@ def notebook_svg(net: Network) -> str | None:
 def _check_options(show: Any, precision: Any) -> None:
     if show not in SHOW:
         raise InvalidArgument(f"show must be one of {', '.join(map(repr, SHOW))}; got {show!r}.")
-    if not isinstance(precision, int) or isinstance(precision, bool) or not 1 <= precision <= 17:
-        raise InvalidArgument(f"precision is the number of significant digits, an int from 1 to 17; got {precision!r}.")
+    check_int(precision, "precision (significant digits)", minimum=1, maximum=17)
 
 
 def _file_format(path: Path, format: str | None) -> str:

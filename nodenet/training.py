@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
 import numpy as np
 
+from .checks import check_int
 from .data import finite_array
 from .errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError, TopologyError
 from .losses import Loss, get_loss
@@ -340,10 +341,7 @@ def _data(net: Network, X: ArrayLike, Y: ArrayLike, what: str) -> tuple[np.ndarr
 def _count(value: Any, what: str, *, minimum: int, allow_none: bool = False) -> Optional[int]:
     if value is None and allow_none:
         return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        none = " or None" if allow_none else ""
-        raise InvalidArgument(f"{what} must be an int >= {minimum}{none}; got {value!r}.")
-    return int(value)
+    return check_int(value, what + (" (or None)" if allow_none else ""), minimum=minimum)
 
 
 def _watched(watch: Any, x: np.ndarray, y: np.ndarray, net: Network) -> tuple[np.ndarray, np.ndarray, Optional[int]]:

@@ -304,7 +304,7 @@ X7, Y7 = regression_data()
     [
         ({"epochs": -1}, InvalidArgument, "epochs must be an int >= 0; got -1"),
         ({"epochs": 2.5}, InvalidArgument, "epochs must be an int"),
-        ({"batch_size": 0}, InvalidArgument, "batch_size must be an int >= 1 or None; got 0"),
+        ({"batch_size": 0}, InvalidArgument, r"The batch_size \(or None\) must be an int >= 1; got 0"),
         ({"X": X7[:, :1]}, ShapeError, r"X must have shape \(n, 2\), one column per node \(I1, I2\)"),
         ({"Y": Y7[:3]}, ShapeError, "X has 7 rows but Y has 3"),
         ({"X": np.full((7, 2), np.nan)}, InvalidArgument, "X holds nan for 'I1' in row 0"),
@@ -315,7 +315,7 @@ X7, Y7 = regression_data()
         ({"loss": "hinge"}, InvalidArgument, "Unknown loss 'hinge'"),
         ({"tol": -0.1}, InvalidArgument, "tol must be a finite number >= 0"),
         ({"patience": 0}, InvalidArgument, "patience .* must be an int >= 1"),
-        ({"record_every": -2}, InvalidArgument, "record_every must be an int >= 0 or None"),
+        ({"record_every": -2}, InvalidArgument, r"The record_every \(or None\) must be an int >= 0"),
         ({"watch": 7}, InvalidArgument, r"watch=7 is not a row of X; choose a row in 0..6"),
         ({"validation": X7}, InvalidArgument, r"validation must be a pair \(X_val, Y_val\)"),
         ({"validation": (X7, Y7[:, 0][:2])}, ShapeError, "X_val .* has 7 rows but Y_val"),
