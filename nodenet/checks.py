@@ -53,7 +53,7 @@ def check_range(value: Any, what: str, low: float, high: float, *, low_open: boo
     return number
 
 
-def check_int(value: Any, what: str, *, minimum: int, maximum: int | None = None) -> int:
+def check_int(value: Any, what: str, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """``value`` as an int from ``minimum`` to ``maximum`` (Python or numpy ints, not booleans).
 
     >>> check_int(3, "limit", minimum=1)
@@ -63,9 +63,15 @@ def check_int(value: Any, what: str, *, minimum: int, maximum: int | None = None
     ...
     nodenet.errors.InvalidArgument: The digits must be an int from 0 to 17; got True.
     """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum or (
-        maximum is not None and value > maximum
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, np.integer))
+        or (minimum is not None and value < minimum)
+        or (maximum is not None and value > maximum)
     ):
-        bounds = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-        raise InvalidArgument(f"The {what} must be an int {bounds}; got {value!r}.")
+        if minimum is None:
+            bounds = ""
+        else:
+            bounds = f" >= {minimum}" if maximum is None else f" from {minimum} to {maximum}"
+        raise InvalidArgument(f"The {what} must be an int{bounds}; got {value!r}.")
     return int(value)

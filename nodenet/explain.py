@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, Callable
 import numpy as np
 
 from .errors import InvalidArgument, NotComputedError
+from .checks import check_int
 from .notation import bias_symbol, function_symbol, latex_escape, signal_symbol, target_symbol, weight_symbol
 
 if TYPE_CHECKING:
@@ -209,8 +210,7 @@ def explain(
     """
     if format not in FORMATS:
         raise InvalidArgument(f"format must be one of {', '.join(FORMATS)}; got {format!r}.")
-    if not (isinstance(digits, int) and 0 <= digits <= 17):
-        raise InvalidArgument(f"digits must be an int from 0 to 17; got {digits!r}.")
+    check_int(digits, "digits", minimum=0, maximum=17)
     nodes = net.nodes if name is None else [net.node(name)]
     pick = _sample_picker(net, sample)
     _require_caches(net, nodes)
@@ -235,13 +235,8 @@ def _title(node: Node) -> str:
 
 
 def _sample_picker(net: Network, sample: Any) -> Callable[[Any], float]:
-    first = net.inputs[0].post if net.inputs else None
-    batch = first.shape[0] if isinstance(first, np.ndarray) else 1
-    if not (isinstance(sample, (int, np.integer)) and not isinstance(sample, bool) and 0 <= sample < batch):
-        what = f"a batch of {batch} samples" if batch > 1 else "a single sample"
-        raise InvalidArgument(f"sample must be an int from 0 to {batch - 1} for {what}; got {sample!r}.")
-    index = int(sample)
-    return lambda value: float(value[index]) if np.ndim(value) else float(value)
+    row = net._sample_row(sample)
+    return lambda value: float(value[row]) if row is not None and np.ndim(value) else float(value)
 
 
 def _require_caches(net: Network, nodes: list[Node]) -> None:

@@ -10,6 +10,7 @@ import networkx as nx
 import numpy as np
 
 from .activations import Activation
+from .checks import check_int
 from .connection import Connection
 from .errors import (
     CycleError,
@@ -709,6 +710,20 @@ class Network:
         self._params.clear_grads()
 
     # ------------------------------------------------------------------ helpers
+    def _sample_row(self, sample: Any) -> int | None:
+        """The row of ``sample`` in the batch the caches hold; None when they hold one sample.
+
+        Negative numbers count from the end, as in Python.
+        """
+        check_int(sample, "sample (a row of the batch)")
+        first = self._inputs[0].post if self._inputs else None
+        batch = first.shape[0] if isinstance(first, np.ndarray) else 0
+        if batch and not -batch <= sample < batch:
+            raise InvalidArgument(f"sample={sample} is outside the batch of {batch} samples; use 0 to {batch - 1}.")
+        if not batch and sample not in (0, -1):
+            raise InvalidArgument(f"sample={sample} needs a batch, but the caches hold one sample; use sample=0.")
+        return int(sample) % batch if batch else None
+
     def _signals_computed(self) -> None:
         """Stamp the caches as computed with the current structure and parameters."""
         self._signals_at = (self._version, self._params.version)

@@ -267,15 +267,8 @@ class _SamplePicker:
 
 
 def _sample_picker(net: Network, sample: Any) -> _SamplePicker:
-    if not isinstance(sample, (int, np.integer)) or isinstance(sample, bool):
-        raise InvalidArgument(f"sample must be an int (a row of the batch); got {sample!r}.")
-    sizes = {node.post.shape[0] for node in net.nodes if isinstance(node.post, np.ndarray)}
-    batch = sizes.pop() if sizes else 0
-    if batch and not -batch <= sample < batch:
-        raise InvalidArgument(f"sample={sample} is outside the batch of {batch} samples; use 0 to {batch - 1}.")
-    if not batch and sample != 0:
-        raise InvalidArgument(f"sample={sample} needs a batch, but the caches hold at most one sample; use sample=0.")
-    return _SamplePicker(int(sample) % batch if batch else None, batch)
+    row = net._sample_row(sample)
+    return _SamplePicker(row, net.inputs[0].post.shape[0] if row is not None else 0)
 
 
 def _caption(title: str | None, pick: _SamplePicker | None) -> str:

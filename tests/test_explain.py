@@ -113,7 +113,7 @@ def test_errors_say_what_to_call_or_what_is_allowed():
     with pytest.raises(nodenet.NotComputedError, match=r"call net.backward\(y\) after net.forward\(x\)"):
         net.explain()
     net.backward([Y])
-    with pytest.raises(nodenet.InvalidArgument, match="sample must be an int from 0 to 0 for a single sample; got 1"):
+    with pytest.raises(nodenet.InvalidArgument, match="sample=1 needs a batch, but the caches hold one sample; use sample=0"):
         net.explain("H4", sample=1)
     with pytest.raises(nodenet.InvalidArgument, match="format must be one of text, markdown, latex"):
         net.explain("H4", format="pdf")

@@ -208,8 +208,8 @@ def test_colour_is_the_sign_and_pen_width_the_size_of_the_weight():
     [
         ({"show": "everything"}, "show must be one of 'all', 'structure', 'forward', 'gradients'; got 'everything'."),
         ({"precision": 0}, "The precision (significant digits) must be an int from 1 to 17; got 0."),
-        ({"sample": 1}, "sample=1 needs a batch, but the caches hold at most one sample; use sample=0."),
-        ({"sample": 1.5}, "sample must be an int (a row of the batch); got 1.5."),
+        ({"sample": 1}, "sample=1 needs a batch, but the caches hold one sample; use sample=0."),
+        ({"sample": 1.5}, "The sample (a row of the batch) must be an int; got 1.5."),
     ],
 )
 def test_bad_options_are_rejected_early(options, message):
