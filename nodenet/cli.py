@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 
 from .errors import GraphvizNotFound, InvalidArgument, MissingDependency, NodenetError
 from .losses import LOSSES
+from .explain import FORMATS as EXPLAIN_FORMATS
 from .render import FORMATS, SHOW
 
 __all__ = ["main", "build_parser", "CHAPTER_X", "CHAPTER_Y"]
@@ -145,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_passes(explain, required=True)
     explain.add_argument("node", nargs="?", metavar="NODE", help="the node to explain (default: every node)")
-    explain.add_argument("--format", choices=("text", "markdown", "latex"), default="text", help="output format (default text)")
+    explain.add_argument("--format", choices=EXPLAIN_FORMATS, default="text", help="output format (default text)")
     explain.add_argument("--digits", type=int, default=4, help="decimals of the numbers (default 4)")
     explain.set_defaults(run=_explain)
     return parser

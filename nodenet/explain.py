@@ -32,7 +32,7 @@ import numpy as np
 
 from .errors import InvalidArgument, NotComputedError
 from .checks import check_int
-from .notation import bias_symbol, function_symbol, latex_escape, signal_symbol, target_symbol, weight_symbol
+from .notation import bias_symbol, derivative_symbol, function_symbol, latex_escape, signal_symbol, target_symbol, weight_symbol
 
 if TYPE_CHECKING:
     from .network import Network, NodeRef
@@ -62,7 +62,7 @@ class _Style:
         return target_symbol(name, latex=self.latex)
 
     def grad(self, symbol: str) -> str:
-        return rf"\frac{{\partial L}}{{\partial {symbol}}}" if self.latex else f"∂L/∂{symbol}"
+        return derivative_symbol(symbol, latex=self.latex)
 
     @property
     def times(self) -> str:

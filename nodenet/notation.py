@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "derivative_symbol",
     "latex_escape",
     "format_value",
     "node_number",
@@ -69,6 +70,15 @@ def latex_escape(text: str) -> str:
     out\%\_1
     """
     return "".join(_LATEX_SPECIAL.get(char, char) for char in text)
+
+
+def derivative_symbol(symbol: str, *, latex: bool = False) -> str:
+    """The loss derivative of a quantity: ``∂L/∂H4`` (or its LaTeX fraction).
+
+    >>> derivative_symbol("H4"), derivative_symbol("H_{4}", latex=True)
+    ('∂L/∂H4', '\\frac{\\partial L}{\\partial H_{4}}')
+    """
+    return rf"\frac{{\partial L}}{{\partial {symbol}}}" if latex else f"∂L/∂{symbol}"
 
 
 def _latex_name(name: str) -> str:

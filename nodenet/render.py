@@ -29,7 +29,7 @@ from graphviz.quoting import attr_list, quote
 
 from .checks import check_int
 from .errors import GraphvizNotFound, InvalidArgument, NodenetError
-from .notation import format_value, signal_symbol
+from .notation import derivative_symbol, format_value, signal_symbol
 
 if TYPE_CHECKING:
     from .connection import Connection
@@ -311,9 +311,9 @@ def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker, sign
             values.append((signal_symbol(node.name, pre=True), node.pre))
         values.append((node.name, node.post))
     if signals and show in ("all", "gradients"):
-        values.append((_derivative(node.name), node.grad_post))
+        values.append((derivative_symbol(node.name), node.grad_post))
         if node.kind != "input":
-            values.append((_derivative(signal_symbol(node.name, pre=True)), node.grad_pre))
+            values.append((derivative_symbol(signal_symbol(node.name, pre=True)), node.grad_pre))
     rows += [_value_row(symbol, pick(value), precision) for symbol, value in values if value is not None]
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
@@ -324,12 +324,8 @@ def _connection_label(conn: Connection, show: str, precision: int, signals: bool
         return f"<{symbol}>"
     rows = [_value_row(conn.symbol, conn.weight, precision)]
     if signals and show != "forward" and conn.grad_weight is not None:
-        rows.append(_value_row(_derivative("λ"), conn.grad_weight, precision))
+        rows.append(_value_row(derivative_symbol("λ"), conn.grad_weight, precision))
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{"".join(rows)}</TABLE>>'
-
-
-def _derivative(symbol: str) -> str:
-    return f"∂L/∂{symbol}"
 
 
 def _weight_colour(weight: float) -> str:
