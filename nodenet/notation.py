@@ -73,10 +73,10 @@ def latex_escape(text: str) -> str:
 
 
 def derivative_symbol(symbol: str, *, latex: bool = False) -> str:
-    """The loss derivative of a quantity: ``∂L/∂H4`` (or its LaTeX fraction).
+    r"""The loss derivative of a quantity: ``∂L/∂H4`` (or its LaTeX fraction).
 
-    >>> derivative_symbol("H4"), derivative_symbol("H_{4}", latex=True)
-    ('∂L/∂H4', '\\frac{\\partial L}{\\partial H_{4}}')
+    >>> print(derivative_symbol("H4"), derivative_symbol("H_{4}", latex=True))
+    ∂L/∂H4 \frac{\partial L}{\partial H_{4}}
     """
     return rf"\frac{{\partial L}}{{\partial {symbol}}}" if latex else f"∂L/∂{symbol}"
 
