@@ -16,6 +16,10 @@ be computed; :func:`lint` reports the rest:
 ``output-feeds``
     an output node that feeds other nodes: its ``grad_post`` adds the loss
     term and the terms of its outgoing connections (allowed, worth knowing).
+``ambiguous-symbol``
+    nodes whose names carry the same chapter number (``H4`` and ``O4``):
+    ``b4`` and ``λ1,4`` no longer say which node they belong to in
+    explanations and diagrams.  Reported after the per-node findings.
 
 Examples
 --------
@@ -34,12 +38,14 @@ from typing import TYPE_CHECKING
 
 import networkx as nx
 
+from .notation import node_number
+
 if TYPE_CHECKING:
     from .network import Network
 
 __all__ = ["Finding", "lint", "CODES"]
 
-CODES = ("unused-input", "dead-node", "no-incoming", "unreachable", "output-feeds")
+CODES = ("unused-input", "dead-node", "no-incoming", "unreachable", "output-feeds", "ambiguous-symbol")
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,8 @@ class Finding:
 def lint(net: Network) -> list[Finding]:
     """Report unused inputs, dead, bias-only and unreachable nodes, outputs that feed others.
 
-    Findings come in ``net.nodes`` order, at most one per node.
+    Per-node findings come in ``net.nodes`` order, at most one per node,
+    then one ``ambiguous-symbol`` finding per shared chapter number.
 
     Parameters
     ----------
@@ -109,6 +116,18 @@ def lint(net: Network) -> list[Finding]:
             findings.append(
                 Finding("output-feeds", f"Output {name!r} also feeds {', '.join(targets)}; its gradient adds "
                         "the loss term and the terms of these connections.", (name, *targets))
+            )
+    numbered: dict[str, list[str]] = {}
+    for node in net.nodes:
+        number = node_number(node.name)
+        if number is not None:
+            numbered.setdefault(number, []).append(node.name)
+    for number, names in numbered.items():
+        if len(names) > 1:
+            findings.append(
+                Finding("ambiguous-symbol", f"{' and '.join(map(repr, names))} share the chapter number {number}, "
+                        f"so symbols such as b{number} are ambiguous; number nodes globally (e.g. from_layers does).",
+                        tuple(names))
             )
     return findings
 
