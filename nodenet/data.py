@@ -70,8 +70,9 @@ class MinMaxScaler:
 
     Attributes
     ----------
-    data_min, data_max : numpy.ndarray
-        Per-column minimum and maximum seen by :meth:`fit`.
+    data_min, data_max : numpy.ndarray or numpy.float64
+        Per-column minimum and maximum seen by :meth:`fit` (scalars when it
+        was fitted on 1-D data).
 
     Examples
     --------

@@ -4,7 +4,7 @@ The page holds an inline SVG diagram of the network for each chosen epoch
 (drawn by :func:`nodenet.to_svg`), an inline SVG loss curve and a small
 inline script: a slider over the epochs swaps the diagram and moves the
 marker on the loss curve.  Opening ``training.html#epoch=500`` starts at
-(the recorded epoch nearest to) epoch 500.
+the shown epoch nearest to epoch 500.
 
 Examples
 --------
