@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Generator, Iterator, Sequence, Union
 import networkx as nx
 import numpy as np
 
-from .activations import Activation
+from .activations import Activation, get_activation
 from .checks import check_int
 from .connection import Connection
 from .errors import (
@@ -144,7 +144,7 @@ class Network:
         >>> nodenet.Network().add_input("I1")
         Node('I1', input, identity, pre=None, post=None, grad_pre=None, grad_post=None)
         """
-        node = self._add(Node(_check_name(name), "input", "identity", None, self))
+        node = self._add(name, "input", "identity", None)
         self._inputs.append(node)
         return node
 
@@ -161,7 +161,7 @@ class Network:
         >>> nodenet.Network().add_node("H4", activation="tanh").activation
         'tanh'
         """
-        return self._add(Node(_check_name(name), "hidden", activation, bias, self))
+        return self._add(name, "hidden", activation, bias)
 
     def add_output(
         self,
@@ -176,7 +176,7 @@ class Network:
         >>> nodenet.Network().add_output("O6").kind
         'output'
         """
-        node = self._add(Node(_check_name(name), "output", activation, bias, self))
+        node = self._add(name, "output", activation, bias)
         self._outputs.append(node)
         return node
 
@@ -254,10 +254,13 @@ class Network:
         _detach(node)
         self._structure_changed()
 
-    def _add(self, node: Node) -> Node:
-        if node.name in self.graph:
-            raise TopologyError(f"A node named {node.name!r} already exists; node names must be unique.")
-        check_activation_fits(node, node._activation)
+    def _add(self, name: Any, kind: str, activation: Union[str, dict, Activation], bias: float | None) -> Node:
+        """Check everything, then create the node: a refused call leaves the network (and its store) as it was."""
+        name = _check_name(name)
+        if name in self.graph:
+            raise TopologyError(f"A node named {name!r} already exists; node names must be unique.")
+        check_activation_fits(name, kind, False, get_activation(activation))
+        node = Node(name, kind, activation, bias, self)
         self.graph.add_node(node.name, node=node)
         self._added[node.name] = self._next_rank
         self._next_rank += 1

@@ -104,7 +104,7 @@ class Node:
         if self.kind == "input":
             raise InvalidArgument(f"Input node {self.name!r} has the identity activation; it cannot change.")
         activation = get_activation(spec)
-        check_activation_fits(self, activation)
+        check_activation_fits(self.name, self.kind, bool(self._outgoing), activation)
         self._activation = activation
         if self._network is not None:
             self._network._structure_changed()
@@ -168,11 +168,11 @@ class Node:
         )
 
 
-def check_activation_fits(node: Node, activation: Activation) -> None:
+def check_activation_fits(name: str, kind: str, feeds: bool, activation: Activation) -> None:
     """A group activation (softmax) couples outputs that end the network: nowhere else."""
-    if activation.is_group and (node.kind != "output" or node._outgoing):
+    if activation.is_group and (kind != "output" or feeds):
         raise TopologyError(
-            f"{node.name!r} cannot use {activation.name}: it couples output nodes that feed nothing, and "
-            f"{node.name!r} is {'an output that feeds other nodes' if node.kind == 'output' else 'a ' + node.kind + ' node'}; "
+            f"{name!r} cannot use {activation.name}: it couples output nodes that feed nothing, and "
+            f"{name!r} is {'an output that feeds other nodes' if kind == 'output' else 'a ' + kind + ' node'}; "
             "make it such an output or choose another activation."
         )

@@ -150,3 +150,14 @@ def test_unknown_node_is_not_a_bare_key_error():
         chapter()["nope"]
     assert info.value.__cause__ is not None  # chained from the lookup that failed
     assert str(info.value).startswith("Node 'nope' not found")
+
+
+def test_refused_nodes_leave_the_parameter_store_untouched():
+    net = chapter()
+    size, version = net._params.size, net._params.version
+    for call in (lambda: net.add_node("H4"), lambda: net.add_node("H9", activation="softmax"),
+                 lambda: net.add_node("H9", bias="x"), lambda: net.add_output("O6")):
+        with pytest.raises(NodenetError):
+            call()
+    assert (net._params.size, net._params.version, net._params._free) == (size, version, [])
+    assert len(net) == 6
