@@ -187,7 +187,11 @@ class CompiledPlan:
         in buffers the plan reuses from call to call (how ``fit`` trains).
         """
         self._check_current()
-        inputs = np.atleast_2d(self._net._input_array(X))
+        return self._run(np.atleast_2d(self._net._input_array(X)), caches)
+
+    def _run(self, inputs: np.ndarray, caches: bool) -> np.ndarray:
+        """:meth:`forward` on inputs already checked: a finite float array (n, p)."""
+        self._check_current()
         n = inputs.shape[0]
         pre = self._buffer("pre", n, caches)
         post = self._buffer("post", n, caches)
@@ -227,6 +231,16 @@ class CompiledPlan:
         with respect to the inputs are not computed.
         """
         self._check_current()
+        if self._signals is None:
+            raise NotComputedError(
+                "The compiled plan has no current signals (none yet, weights or biases changed since, or a "
+                "reference forward pass came after its last one); call plan.forward(X) first."
+            )
+        return self._back(self._net._targets(Y, batch=self._signals[0].shape[1]), get_loss(loss), caches)
+
+    def _back(self, target: np.ndarray, loss_fn: Loss, caches: bool) -> float:
+        """:meth:`backward` on targets already checked: a finite float array (n, k)."""
+        self._check_current()
         if self._signals is None or self._signals_version != self._store.version:
             raise NotComputedError(
                 "The compiled plan has no current signals (none yet, weights or biases changed since, or a "
@@ -236,9 +250,7 @@ class CompiledPlan:
         if caches and self._signals_are_scratch:  # caches must not alias reused buffers
             pre, post = pre.copy(), post.copy()
         n = pre.shape[1]
-        loss_fn = get_loss(loss)
         predicted = np.ascontiguousarray(post[self._output_rows].T)
-        target = self._net._targets(Y, batch=n)
         value = float(np.mean(loss_fn.value(predicted, target)))
         grad_post = self._buffer("grad_post", n, caches)
         grad_post.fill(0.0)

@@ -563,8 +563,9 @@ def fit(
                         outputs = net.forward(xs[rows])
                         batch_loss = net.backward(ys[rows], loss=loss_fn)
                     else:
-                        outputs = plan.forward(xs[part], caches=False)
-                        batch_loss = plan.backward(ys[part], loss=loss_fn, caches=False)
+                        # x and y were checked once, above: no need to check every batch again
+                        outputs = plan._run(xs[part], caches=False)
+                        batch_loss = plan._back(ys[part], loss_fn, caches=False)
                     if not math.isfinite(batch_loss):
                         raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
                     if recording and number == 0:
