@@ -133,13 +133,22 @@ class Parameters:
     """
 
     def __init__(self, net: Any) -> None:
-        self._connections = net.connections
-        self._biased = [node for node in net.nodes if node.kind != "input"]
-        owners = self._connections + self._biased
-        self.slots = np.fromiter((owner._slot for owner in owners), dtype=np.intp, count=len(owners))
+        self._net = net
         self._store: ParameterStore = net._params
-        # the parameters fill the store's used slots exactly: optimizers may work on it directly
-        self._whole_store = len(self.slots) == self._store.size and not self._store._free
+        self._count = net.parameter_count()
+        # every used slot of the store is one of these parameters: optimizers may work on it directly
+        self._whole_store = self._count == self._store.size and not self._store._free
+
+    @cached_property
+    def _owners(self) -> tuple[list[Any], list[Any]]:
+        """The connections, then the biased (non-input) nodes: parameter order."""
+        return self._net.connections, [node for node in self._net.nodes if node.kind != "input"]
+
+    @cached_property
+    def slots(self) -> np.ndarray:
+        """The store slot of each parameter, in parameter order (built on first use)."""
+        connections, biased = self._owners
+        return np.fromiter((owner._slot for owner in connections + biased), dtype=np.intp, count=self._count)
 
     def flat(self) -> tuple[np.ndarray, np.ndarray]:
         """Values and gradients for an optimizer, in one fixed order.
@@ -177,10 +186,11 @@ class Parameters:
     @cached_property
     def names(self) -> list[str]:
         """ASCII names in parameter order (built on first use: large networks have many)."""
-        return [conn.name for conn in self._connections] + [node.bias_name for node in self._biased]
+        connections, biased = self._owners
+        return [conn.name for conn in connections] + [node.bias_name for node in biased]
 
     def __len__(self) -> int:
-        return len(self.slots)
+        return self._count
 
     @property
     def values(self) -> np.ndarray:
