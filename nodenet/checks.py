@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from .errors import InvalidArgument
 
-__all__ = ["check_int", "check_number", "check_range"]
+__all__ = ["as_float_array", "check_finite", "check_int", "check_number", "check_range"]
 
 
 def check_number(value: Any, what: str) -> float:
@@ -75,3 +75,41 @@ def check_int(value: Any, what: str, *, minimum: int | None = None, maximum: int
             bounds = f" >= {minimum}" if maximum is None else f" from {minimum} to {maximum}"
         raise InvalidArgument(f"The {what} must be an int{bounds}; got {value!r}.")
     return int(value)
+
+
+def as_float_array(values: Any, what: str) -> np.ndarray:
+    """``values`` as a float array, or :class:`InvalidArgument` naming ``what``.
+
+    >>> as_float_array([["a"]], "The inputs")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: The inputs must be numbers (a sequence or an array); got [['a']].
+    """
+    try:
+        return np.asarray(values, dtype=float)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise InvalidArgument(f"{what} must be numbers (a sequence or an array); got {values!r:.200}.") from err
+
+
+def check_finite(table: np.ndarray, what: str, columns: Sequence[str] | None = None, *, rows: bool = True) -> None:
+    """Raise :class:`InvalidArgument` at the first NaN or infinity of a 2-D table.
+
+    The message names the column (by name when ``columns`` are given) and,
+    with ``rows``, the row.
+
+    >>> import numpy as np
+    >>> check_finite(np.array([[1.0, 2.0], [3.0, np.inf]]), "X", columns=["I1", "I2"])
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: X holds inf for 'I2' in row 1; values must be finite (clean or impute NaN and inf first).
+    """
+    finite = np.isfinite(table)
+    if finite.all():
+        return
+    row, col = (int(i) for i in np.argwhere(~finite)[0])
+    where = f"for {columns[col]!r}" if columns is not None else f"in column {col}"
+    if rows:
+        where += f" in row {row}"
+    raise InvalidArgument(
+        f"{what} holds {float(table[row, col])!r} {where}; values must be finite (clean or impute NaN and inf first)."
+    )

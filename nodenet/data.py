@@ -18,6 +18,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from .checks import as_float_array, check_finite
 from .errors import InvalidArgument, NotComputedError, ShapeError
 from .seeding import Seed, as_rng
 
@@ -37,21 +38,10 @@ def finite_array(values: ArrayLike, what: str, columns: Optional[Sequence[str]] 
     ...
     nodenet.errors.InvalidArgument: X holds nan for 'I2' in row 0; values must be finite (clean or impute NaN and inf first).
     """
-    try:
-        array = np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise InvalidArgument(f"{what} must be numbers (a 1-D or 2-D array); got {type(values).__name__}.") from err
+    array = as_float_array(values, what)
     if array.ndim not in (1, 2) or 0 in array.shape:
         raise ShapeError(f"{what} must be a non-empty 1-D (n,) or 2-D (n, p) array; got shape {array.shape}.")
-    table = array.reshape(array.shape[0], -1)
-    bad = np.argwhere(~np.isfinite(table))
-    if bad.size:
-        row, col = (int(i) for i in bad[0])
-        where = f"for {columns[col]!r} in row {row}" if columns is not None else f"in row {row}, column {col}"
-        raise InvalidArgument(
-            f"{what} holds {float(table[row, col])!r} {where}; values must be finite "
-            "(clean or impute NaN and inf first)."
-        )
+    check_finite(array.reshape(array.shape[0], -1), what, columns)
     return array
 
 

@@ -10,7 +10,7 @@ import networkx as nx
 import numpy as np
 
 from .activations import Activation, get_activation
-from .checks import check_int
+from .checks import as_float_array, check_finite, check_int
 from .connection import Connection
 from .errors import (
     CycleError,
@@ -757,12 +757,12 @@ class Network:
     def _input_array(self, x: ArrayLike) -> np.ndarray:
         """Inputs as a validated float array of shape (p,) or (n, p)."""
         names = [node.name for node in self._inputs]
-        array = _named_values(x, names, "input") if isinstance(x, Mapping) else _as_float_array(x, "inputs")
+        array = _named_values(x, names, "input") if isinstance(x, Mapping) else as_float_array(x, "The inputs")
         if array.ndim == 1 and array.shape[0] == len(names):
-            _check_finite(array[None, :], names, "input", single=True)
+            check_finite(array[None, :], "The input", names, rows=False)
             return array
         if array.ndim == 2 and array.shape[1] == len(names) and array.shape[0] > 0:
-            _check_finite(array, names, "input", single=False)
+            check_finite(array, "The input", names)
             return array
         raise ShapeError(
             f"Expected inputs of shape ({len(names)},) for one sample or (n, {len(names)}) for a "
@@ -775,7 +775,7 @@ class Network:
         The batch size defaults to that of the last forward pass.
         """
         names = [node.name for node in self._outputs]
-        array = _named_values(y, names, "output") if isinstance(y, Mapping) else _as_float_array(y, "targets")
+        array = _named_values(y, names, "output") if isinstance(y, Mapping) else as_float_array(y, "The targets")
         if batch is None:
             first = self._outputs[0].post
             batch = first.shape[0] if isinstance(first, np.ndarray) else 0
@@ -790,7 +790,7 @@ class Network:
                 f"Expected targets of shape {expected}, one value per output node ({', '.join(names)})"
                 f"{' for each of the ' + str(batch) + ' samples' if batch else ''}; got shape {array.shape}."
             )
-        _check_finite(array.reshape(-1, k), names, "target", single=not batch)
+        check_finite(array.reshape(-1, k), "The target", names, rows=bool(batch))
         return array
 
     def summary(self) -> str:
@@ -901,13 +901,6 @@ def _check_widths(widths: Any) -> list[int]:
     return [int(w) for w in values]
 
 
-def _as_float_array(values: Any, what: str) -> np.ndarray:
-    try:
-        return np.asarray(values, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise InvalidArgument(f"The {what} must be numbers (a sequence or an array); got {values!r}.") from err
-
-
 def _named_values(values: Mapping, names: list[str], kind: str) -> np.ndarray:
     missing = [name for name in names if name not in values]
     extra = [name for name in values if name not in names]
@@ -916,20 +909,8 @@ def _named_values(values: Mapping, names: list[str], kind: str) -> np.ndarray:
             f"The {kind} values must name each {kind} node exactly once ({', '.join(names)}); "
             f"missing: {', '.join(missing) or 'none'}; unknown: {', '.join(map(str, extra)) or 'none'}."
         )
-    columns = [_as_float_array(values[name], f"value of {kind} {name!r}") for name in names]
+    columns = [as_float_array(values[name], f"The value of {kind} {name!r}") for name in names]
     shapes = {column.shape for column in columns}
     if len(shapes) != 1 or next(iter(shapes)) not in {(), (columns[0].size,)}:
         raise ShapeError(f"Every {kind} value must be one number or a 1-D array of the same length; got shapes {sorted(shapes)}.")
     return np.stack(columns, axis=-1)
-
-
-def _check_finite(array: np.ndarray, names: list[str], kind: str, *, single: bool) -> None:
-    finite = np.isfinite(array)
-    if not finite.all():
-        bad = ~finite
-        row, col = (int(i) for i in np.argwhere(bad)[0])
-        where = "" if single else f" in sample row {row}"
-        raise InvalidArgument(
-            f"The {kind} value for {names[col]!r}{where} is {float(array[row, col])!r}; "
-            f"{kind}s must be finite numbers (clean or impute NaN and inf first)."
-        )

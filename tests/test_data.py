@@ -50,7 +50,7 @@ def test_scaler_keeps_one_dimensional_data_one_dimensional():
          r"fitted on, \(n, 2\); got shape \(1, 1\)"),
         (lambda: nodenet.MinMaxScaler(feature_range=(1, -1)), InvalidArgument, "low < high"),
         (lambda: nodenet.MinMaxScaler(feature_range=3), InvalidArgument, r"must be a pair \(low, high\)"),
-        (lambda: nodenet.MinMaxScaler().fit([[np.nan], [1.0]]), InvalidArgument, "holds nan in row 0, column 0"),
+        (lambda: nodenet.MinMaxScaler().fit([[np.nan], [1.0]]), InvalidArgument, "holds nan in column 0 in row 0"),
         (lambda: nodenet.MinMaxScaler().fit([]), ShapeError, "non-empty"),
         (lambda: nodenet.MinMaxScaler().fit([["a"], ["b"]]), InvalidArgument, "must be numbers"),
     ],
