@@ -24,6 +24,10 @@ reverse ``net.nodes`` order; after ``k`` steps the last ``k`` nodes hold their
 their ``grad_weight``; every other gradient cache is ``None``.  The
 generator returns the loss (``StopIteration.value``).
 
+A structural change between steps (or, while stepping backward, a new weight
+or bias) stops the generator with an error at its next step: the remaining
+steps would mix two networks.
+
 Softmax outputs
 ---------------
 Softmax couples the nodes of its group, so one step does the group's shared
@@ -53,6 +57,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generator, Iterator, Mapping, Union
 
+from .errors import TopologyError
 from .notation import format_value
 
 if TYPE_CHECKING:
@@ -137,7 +142,9 @@ def forward_steps(net: Network, x: Any) -> Iterator[Step]:
 
 
 def _forward(net: Network, order: list[Node], zero: Any, inputs: dict) -> Iterator[Step]:
+    version = net._version
     for position, node in enumerate(order, start=1):
+        _require_structure(net, version, "forward_steps(x)")
         terms = net._forward_node(node, zero, inputs)
         values = {f"{node.name}.pre": node.pre}
         values.update((f"{member.name}.post", member.post) for member in _written(net, node))
@@ -182,7 +189,10 @@ def backward_steps(net: Network, y: Any, *, loss: Union[str, Loss] = "l2") -> Ge
 
 def _backward(net: Network, order: list[Node], zero: Any, mean: Any, loss_value: float) -> Generator[Step, None, float]:
     direct = net._loss_grads
+    version = net._version
     for node in reversed(order):
+        _require_structure(net, version, "backward_steps(y)")
+        net._require_forward("backward_steps")  # no weight or bias changed between steps
         terms = net._backward_node(node, zero, mean, direct)
         values: dict[str, Any] = {}
         for member in _written(net, node):
@@ -195,6 +205,13 @@ def _backward(net: Network, order: list[Node], zero: Any, mean: Any, loss_value:
         outgoing.update((conn.name, term) for conn, term in zip(node._outgoing, terms))
         yield Step(node, "backward", values, outgoing)
     return loss_value
+
+
+def _require_structure(net: Network, version: int, restart: str) -> None:
+    if net._version != version:
+        raise TopologyError(
+            f"The network's structure changed while stepping through it; start again with net.{restart}."
+        )
 
 
 def _written(net: Network, node: Node) -> list[Node]:

@@ -128,3 +128,19 @@ def test_taking_exactly_every_forward_step_completes_the_pass():
     steps = net.forward_steps([0.5, 0.2, 0.7])
     list(islice(steps, len(net.nodes)))  # the generator is not resumed after its last step
     assert net.backward([0.3]) == pytest.approx(0.020177114296907, rel=1e-12)
+
+
+def test_changes_between_steps_stop_the_generators():
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    steps = net.forward_steps([0.5, 0.2, 0.7])
+    next(steps)
+    net.add_node("H9")
+    with pytest.raises(nodenet.TopologyError, match=r"changed while stepping.*net.forward_steps\(x\)"):
+        next(steps)
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    net.forward([0.5, 0.2, 0.7])
+    steps = net.backward_steps([0.3])
+    next(steps)
+    net.connection("I1", "H4").weight = 0.0
+    with pytest.raises(nodenet.NotComputedError, match="backward_steps needs the signals"):
+        next(steps)
