@@ -191,7 +191,6 @@ class CompiledPlan:
         With ``caches=False`` the node caches are left alone and the pass works
         in buffers the plan reuses from call to call (how ``fit`` trains).
         """
-        self._check_current()
         return self._run(np.atleast_2d(self._net._input_array(X)), caches)
 
     def _run(self, inputs: np.ndarray, caches: bool) -> np.ndarray:
@@ -235,23 +234,12 @@ class CompiledPlan:
         ``caches=False`` the node caches are left alone and the gradients
         with respect to the inputs are not computed.
         """
-        self._check_current()
-        if self._signals is None:
-            raise NotComputedError(
-                "The compiled plan has no current signals (none yet, weights or biases changed since, or a "
-                "reference forward pass came after its last one); call plan.forward(X) first."
-            )
-        return self._back(self._net._targets(Y, batch=self._signals[0].shape[1]), get_loss(loss), caches)
+        pre, _ = self._current_signals()
+        return self._back(self._net._targets(Y, batch=pre.shape[1]), get_loss(loss), caches)
 
     def _back(self, target: np.ndarray, loss_fn: Loss, caches: bool) -> float:
         """:meth:`backward` on targets already checked: a finite float array (n, k)."""
-        self._check_current()
-        if self._signals is None or self._signals_version != self._store.version:
-            raise NotComputedError(
-                "The compiled plan has no current signals (none yet, weights or biases changed since, or a "
-                "reference forward pass came after its last one); call plan.forward(X) first."
-            )
-        pre, post = self._signals
+        pre, post = self._current_signals()
         if caches and self._signals_are_scratch:  # caches must not alias reused buffers
             pre, post = pre.copy(), post.copy()
         n = pre.shape[1]
@@ -283,6 +271,16 @@ class CompiledPlan:
             self._net._loss_grads = dict(zip(self._net._outputs, direct.T.copy()))
             self._net._loss_target = (loss_fn, target)
         return value
+
+    def _current_signals(self) -> tuple[np.ndarray, np.ndarray]:
+        """The signals of the last forward pass, if the structure and parameters are still theirs."""
+        self._check_current()
+        if self._signals is None or self._signals_version != self._store.version:
+            raise NotComputedError(
+                "The compiled plan has no current signals (none yet, weights or biases changed since, or a "
+                "reference forward pass came after its last one); call plan.forward(X) first."
+            )
+        return self._signals
 
     def _check_current(self) -> None:
         if self._version != self._net._version:
