@@ -53,7 +53,7 @@ class Connection:
     @property
     def weight(self) -> float:
         """The weight ``λ``; setting it checks for a finite number."""
-        return self._store.values.item(self._slot)
+        return self._store.value(self._slot)
 
     @weight.setter
     def weight(self, value: float) -> None:

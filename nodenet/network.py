@@ -869,7 +869,7 @@ def _detach(item: Union[Node, Connection]) -> None:
         return
     store, slot = item._store, item._slot
     item._store = ParameterStore(1)
-    item._slot = item._store.allocate(store.values.item(slot))
+    item._slot = item._store.allocate(store.value(slot))
     store.release(slot)
 
 

@@ -117,7 +117,7 @@ class Node:
     @property
     def bias(self) -> float | None:
         """The bias ``b`` (``None`` for an input node)."""
-        return None if self._slot is None else self._store.values.item(self._slot)
+        return None if self._slot is None else self._store.value(self._slot)
 
     @bias.setter
     def bias(self, value: float) -> None:
