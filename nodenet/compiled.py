@@ -244,7 +244,7 @@ class CompiledPlan:
             pre, post = pre.copy(), post.copy()
         n = pre.shape[1]
         predicted = np.ascontiguousarray(post[self._output_rows].T)
-        value = float(np.mean(loss_fn.value(predicted, target)))
+        value = loss_fn.mean(predicted, target)
         grad_post = self._buffer("grad_post", n, caches)
         grad_post.fill(0.0)
         grad_pre = self._buffer("grad_pre", n, caches)

@@ -22,7 +22,7 @@ import numpy as np
 
 from .errors import InvalidArgument
 
-__all__ = ["Loss", "L2", "CrossEntropy", "LOSSES", "get_loss"]
+__all__ = ["Loss", "L2", "CrossEntropy", "LOSSES", "batch_mean", "get_loss"]
 
 # The smallest positive normal float: keeps log() and division finite.
 _TINY = np.finfo(float).tiny
@@ -40,6 +40,16 @@ class Loss:
     def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
         """``dL/dpost`` for each sample and output."""
         raise NotImplementedError
+
+    def mean(self, post: np.ndarray, target: np.ndarray) -> float:
+        """The loss of one sample, or its mean over a batch, as a float.
+
+        >>> import numpy as np
+        >>> get_loss("l2").mean(np.array([[1.0], [3.0]]), np.array([[0.0], [0.0]]))
+        2.5
+        """
+        values = self.value(post, target)
+        return float(values) if np.ndim(values) == 0 else batch_mean(values)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -88,6 +98,18 @@ def _check_probabilities(post: np.ndarray) -> None:
             f"cross_entropy needs probabilities in [0, 1] at the outputs; got {bad!r}. "
             "Use softmax (or sigmoid) output nodes, or the l2 loss."
         )
+
+
+def batch_mean(values: np.ndarray) -> float:
+    """The mean of a batch's per-sample values as a float.
+
+    It is the reduction ``ndarray.mean`` does, without its Python wrapper:
+    backpropagation takes one per parameter and per step.
+
+    >>> batch_mean(np.array([1.0, 2.0, 4.0]))
+    2.3333333333333335
+    """
+    return float(np.add.reduce(values)) / values.shape[0]
 
 
 LOSSES: dict[str, type[Loss]] = {cls.name: cls for cls in (L2, CrossEntropy)}

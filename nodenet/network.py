@@ -20,7 +20,7 @@ from .errors import (
     ShapeError,
     TopologyError,
 )
-from .losses import Loss, get_loss
+from .losses import Loss, batch_mean, get_loss
 from .node import Node, check_activation_fits
 from .notation import format_value
 from .parameters import ParameterStore
@@ -484,7 +484,7 @@ class Network:
         0.5
         """
         self._require_forward("loss")
-        return float(np.mean(get_loss(loss).value(self._output_array(), self._targets(y))))
+        return get_loss(loss).mean(self._output_array(), self._targets(y))
 
     def backward(
         self, y: ArrayLike, *, loss: Union[str, Loss] = "l2", stop_at: NodeRef | None = None
@@ -580,13 +580,12 @@ class Network:
         predicted = self._output_array()
         target = self._targets(y)
         batched = predicted.ndim == 2
-        per_sample = loss_fn.value(predicted, target)
-        value = _batch_mean(per_sample) if batched else float(per_sample)
+        value = loss_fn.mean(predicted, target)
         direct = loss_fn.grad(predicted, target)
         self._loss_grads = dict(zip(self._outputs, list(direct.T) if batched else direct.tolist()))
         self._loss_target = (loss_fn, target)
         zero: Any = np.zeros(predicted.shape[0]) if batched else 0.0
-        return value, zero, _batch_mean if batched else _identity
+        return value, zero, batch_mean if batched else _identity
 
     def _backward_node(self, node: Node, zero: Any, mean: Any, direct: dict[Node, Any], stop: bool = False) -> list:
         """Compute the gradients of ``node`` and of its incoming weights.
@@ -875,11 +874,6 @@ def _detach(item: Union[Node, Connection]) -> None:
 
 def _identity(value: Any) -> Any:
     return value
-
-
-def _batch_mean(value: np.ndarray) -> float:
-    # the ufunc reduction is ndarray.mean's own sum, without its Python wrapper
-    return float(np.add.reduce(value)) / value.shape[0]
 
 
 def _check_name(name: Any) -> str:

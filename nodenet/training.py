@@ -586,7 +586,7 @@ def fit(
                 val_loss = None
                 if val is not None:
                     outputs = net.forward(val[0]) if plan is None else plan.forward(val[0], caches=False)
-                    val_loss = float(np.mean(loss_fn.value(outputs, val[1])))
+                    val_loss = loss_fn.mean(outputs, val[1])
                     if not math.isfinite(val_loss):
                         raise _diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}")
                 history._end_epoch(epoch_loss, val_loss, rate)
