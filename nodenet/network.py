@@ -468,12 +468,8 @@ class Network:
         (2, 1)
         """
         stop = self._stop_node(stop_at)
-        zero, inputs = self._start_forward(x)
-        forward_node = self._forward_node
-        for node in self._order:  # type: ignore[union-attr]
-            forward_node(node, zero, inputs, node is stop)
-        self._signals_computed()
-        return self._output_array()
+        self.validate()
+        return self._forward_pass(*self._input_columns(x), stop)
 
     def loss(self, y: ArrayLike, *, loss: Union[str, Loss] = "l2") -> float:
         """Loss of the last forward pass against targets ``y`` (mean over a batch).
@@ -518,7 +514,23 @@ class Network:
         (0.020177, -0.200884)
         """
         stop = self._stop_node(stop_at)
-        value, zero, mean = self._start_backward(y, loss)
+        self._require_forward("backward")
+        return self._backward_pass(self._targets(y), get_loss(loss), stop)
+
+    # The passes below take checked inputs and targets: fit checks its data once
+    # and then runs them batch after batch.
+    def _forward_pass(self, columns: list, batch: int, stop: Node | None = None) -> np.ndarray:
+        """The forward pass on checked input columns (``batch`` rows, 0 for one sample)."""
+        zero, inputs = self._begin_forward(columns, batch)
+        forward_node = self._forward_node
+        for node in self._order:  # type: ignore[union-attr]
+            forward_node(node, zero, inputs, node is stop)
+        self._signals_computed()
+        return self._output_array()
+
+    def _backward_pass(self, target: np.ndarray, loss_fn: Loss, stop: Node | None = None) -> float:
+        """The backward pass against checked targets, after a current forward pass."""
+        value, zero, mean = self._begin_backward(target, loss_fn)
         backward_node, direct = self._backward_node, self._loss_grads
         for node in reversed(self._order):  # type: ignore[arg-type]
             backward_node(node, zero, mean, direct, node is stop)
@@ -529,7 +541,10 @@ class Network:
     def _start_forward(self, x: ArrayLike) -> tuple[Any, dict[Node, Any]]:
         """Validate ``x``; return the zero signal and each input node's value."""
         self.validate()
-        columns, batch = self._input_columns(x)
+        return self._begin_forward(*self._input_columns(x))
+
+    def _begin_forward(self, columns: list, batch: int) -> tuple[Any, dict[Node, Any]]:
+        """Reset the caches for a pass on checked inputs; return the zero signal and the inputs."""
         self._signals_at = None
         self._loss_grads, self._loss_target = {}, None
         if self._compiled is not None:
@@ -538,78 +553,75 @@ class Network:
         zero: Any = np.zeros(batch) if batch else 0.0
         return zero, dict(zip(self._inputs, columns))
 
-    def _forward_node(self, node: Node, zero: Any, inputs: dict[Node, Any], stop: bool = False) -> list:
-        """Compute ``node.pre`` and ``node.post``; return the terms ``λ · source.post``.
+    def _forward_node(self, node: Node, zero: Any, inputs: dict[Node, Any], stop: bool = False) -> None:
+        """Compute ``node.pre`` (the bias plus ``λ · source.post`` of each incoming connection) and ``node.post``.
 
         A softmax node gets its ``pre`` only; the last member of its group (in
         topological order) computes the ``post`` of the whole group.
         """
         incoming = node._incoming
         if stop:
-            breakpoint()  # stop_at: `node` is next; `n` computes its terms, pre and post
-        node._clear_gradients()
+            breakpoint()  # stop_at: `node` is next; `n` computes its pre and post
+        node.grad_pre = node.grad_post = None
         if node.kind == "input":
             node.pre = node.post = inputs[node]
-            return []
+            return
         values = self._params.values
-        terms = []
         pre = zero
         for conn in incoming:
-            term = values.item(conn._slot) * conn.source.post
-            terms.append(term)
-            pre = pre + term
+            pre = pre + values.item(conn._slot) * conn.source.post
         node.pre = pre + values.item(node._slot)
-        if not node._activation.is_group:
-            node.post = node._activation.value(node.pre)
-        elif self._groups[node._activation][-1] is node:
-            members = self._groups[node._activation]
-            for member, post in zip(members, node._activation.group_value([m.pre for m in members])):
+        activation = node._activation
+        if not activation.is_group:
+            node.post = activation.value(node.pre)
+        elif self._groups[activation][-1] is node:
+            members = self._groups[activation]
+            for member, post in zip(members, activation.group_value([m.pre for m in members])):
                 member.post = post
-        return terms
 
     def _start_backward(self, y: ArrayLike, loss: Union[str, Loss]) -> tuple[float, Any, Any]:
         """Validate ``y``; compute the loss and its derivative at each output.
 
-        Returns the loss, the zero gradient and the batch-mean function;
+        Returns the loss, the zero gradient and the batch-mean function (None for one sample);
         the derivatives are kept in ``self._loss_grads`` (output node ->
         ``dL/dpost`` from the loss alone), the loss and the targets in
         ``self._loss_target`` (for explanations).
         """
         self._require_forward("backward")
-        loss_fn = get_loss(loss)
+        return self._begin_backward(self._targets(y), get_loss(loss))
+
+    def _begin_backward(self, target: np.ndarray, loss_fn: Loss) -> tuple[float, Any, Any]:
+        """:meth:`_start_backward` on checked targets."""
         predicted = self._output_array()
-        target = self._targets(y)
         batched = predicted.ndim == 2
         value = loss_fn.mean(predicted, target)
         direct = loss_fn.grad(predicted, target)
         self._loss_grads = dict(zip(self._outputs, list(direct.T) if batched else direct.tolist()))
         self._loss_target = (loss_fn, target)
         zero: Any = np.zeros(predicted.shape[0]) if batched else 0.0
-        return value, zero, batch_mean if batched else _identity
+        return value, zero, batch_mean if batched else None
 
-    def _backward_node(self, node: Node, zero: Any, mean: Any, direct: dict[Node, Any], stop: bool = False) -> list:
+    def _backward_node(self, node: Node, zero: Any, mean: Any, direct: dict[Node, Any], stop: bool = False) -> None:
         """Compute the gradients of ``node`` and of its incoming weights.
 
-        Returns the terms ``λ · target.grad_pre`` of its outgoing connections.
-        A softmax group is handled at its last member (the first one visited
-        in reverse order): it sets ``grad_post`` and ``grad_pre`` of every member.
+        ``grad_post`` is the loss derivative (outputs) plus ``λ · target.grad_pre``
+        of each outgoing connection.  A softmax group is handled at its last
+        member (the first one visited in reverse order): it sets ``grad_post``
+        and ``grad_pre`` of every member.
         """
         outgoing = node._outgoing
         if stop:
             breakpoint()  # stop_at: `node` is next; `n` computes its grad_post, grad_pre, ...
-        terms = []
         activation = node._activation
         if not activation.is_group:
             grad_post = direct[node] if node.kind == "output" else zero
             values = self._params.values
             for conn in outgoing:
-                term = values.item(conn._slot) * conn.target.grad_pre
-                terms.append(term)
-                grad_post = grad_post + term
+                grad_post = grad_post + values.item(conn._slot) * conn.target.grad_pre
             node.grad_post = grad_post
             if node.kind == "input":
                 node.grad_pre = grad_post
-                return terms
+                return
             node.grad_pre = activation.derivative(node.pre, node.post) * grad_post
         elif self._groups[activation][-1] is node:
             members = self._groups[activation]
@@ -619,10 +631,15 @@ class Network:
             for member, grad in zip(members, grads):
                 member.grad_pre = grad
         grad_pre = node.grad_pre
-        node.grad_bias = mean(grad_pre)
+        store = self._params
+        grads, known = store.grads, store.known
+        one = mean is None  # one sample: no batch to average over
+        grads[node._slot] = grad_pre if one else mean(grad_pre)
+        known[node._slot] = True
         for conn in node._incoming:
-            conn.grad_weight = mean(conn.source.post * grad_pre)
-        return terms
+            slot = conn._slot
+            grads[slot] = conn.source.post * grad_pre if one else mean(conn.source.post * grad_pre)
+            known[slot] = True
 
     def _stop_node(self, stop_at: NodeRef | None) -> Node | None:
         return None if stop_at is None else self.node(stop_at)
@@ -748,10 +765,7 @@ class Network:
 
     def _input_columns(self, x: ArrayLike) -> tuple[list, int]:
         """Validated input values per input node, and the batch size (0 for one sample)."""
-        array = self._input_array(x)
-        if array.ndim == 1:
-            return array.tolist(), 0
-        return list(np.ascontiguousarray(array.T)), array.shape[0]
+        return columns(self._input_array(x))
 
     def _input_array(self, x: ArrayLike) -> np.ndarray:
         """Inputs as a validated float array of shape (p,) or (n, p)."""
@@ -872,8 +886,19 @@ def _detach(item: Union[Node, Connection]) -> None:
     store.release(slot)
 
 
-def _identity(value: Any) -> Any:
-    return value
+def columns(inputs: np.ndarray) -> tuple[list, int]:
+    """Checked inputs as one value per input node, and the batch size (0 for one sample).
+
+    One sample gives plain floats, a batch one contiguous array per input node.
+
+    >>> columns(np.array([0.5, 0.2]))
+    ([0.5, 0.2], 0)
+    >>> values, batch = columns(np.array([[0.5, 0.2], [0.1, 0.3]])); values[1].tolist(), batch
+    ([0.2, 0.3], 2)
+    """
+    if inputs.ndim == 1:
+        return inputs.tolist(), 0
+    return list(np.ascontiguousarray(inputs.T)), inputs.shape[0]
 
 
 def _check_name(name: Any) -> str:

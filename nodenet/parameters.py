@@ -138,6 +138,7 @@ class Parameters:
         self._count = net.parameter_count()
         # every used slot of the store is one of these parameters: optimizers may work on it directly
         self._whole_store = self._count == self._store.size and not self._store._free
+        self._views: tuple[np.ndarray, np.ndarray] | None = None  # of the store's arrays, made on first use
 
     @cached_property
     def _owners(self) -> tuple[list[Any], list[Any]]:
@@ -157,12 +158,18 @@ class Parameters:
         order, updated in place, no copies); otherwise copies in parameter
         order, to be written back with :meth:`assign_flat`.
         """
+        if self._whole_store and not self._store.known[: self._count].all():
+            self.grads()  # raises, naming the missing gradients
+        return self._flat_after_backward()
+
+    def _flat_after_backward(self) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`flat` for a caller that just ran a complete backward pass (every gradient is current)."""
         if not self._whole_store:
             return self.values, self.grads()
-        size = self._store.size
-        if not self._store.known[:size].all():
-            self.grads()  # raises, naming the missing gradients
-        return self._store.values[:size], self._store.grads[:size]
+        store = self._store
+        if self._views is None or self._views[0].base is not store.values:  # none yet, or the store grew
+            self._views = (store.values[: self._count], store.grads[: self._count])
+        return self._views
 
     def assign_flat(self, values: np.ndarray) -> None:
         """Write back what :meth:`flat` gave (views were changed in place)."""

@@ -145,10 +145,10 @@ def _forward(net: Network, order: list[Node], zero: Any, inputs: dict) -> Iterat
     version = net._version
     for position, node in enumerate(order, start=1):
         _require_structure(net, version, "forward_steps(x)")
-        terms = net._forward_node(node, zero, inputs)
+        net._forward_node(node, zero, inputs)
         values = {f"{node.name}.pre": node.pre}
         values.update((f"{member.name}.post", member.post) for member in _written(net, node))
-        incoming = {conn.name: term for conn, term in zip(node._incoming, terms)}
+        incoming = {conn.name: conn.weight * conn.source.post for conn in node._incoming}
         if position == len(order):  # the pass is complete once its last step is taken
             net._signals_computed()
         yield Step(node, "forward", values, incoming)
@@ -193,7 +193,7 @@ def _backward(net: Network, order: list[Node], zero: Any, mean: Any, loss_value:
     for node in reversed(order):
         _require_structure(net, version, "backward_steps(y)")
         net._require_forward("backward_steps")  # no weight or bias changed between steps
-        terms = net._backward_node(node, zero, mean, direct)
+        net._backward_node(node, zero, mean, direct)
         values: dict[str, Any] = {}
         for member in _written(net, node):
             values[f"{member.name}.grad_post"] = member.grad_post
@@ -202,7 +202,7 @@ def _backward(net: Network, order: list[Node], zero: Any, mean: Any, loss_value:
             values[f"{node.name}.grad_bias"] = node.grad_bias
         values.update((f"{conn.name}.grad_weight", conn.grad_weight) for conn in node._incoming)
         outgoing = {LOSS_TERM: direct[node]} if node in direct else {}
-        outgoing.update((conn.name, term) for conn, term in zip(node._outgoing, terms))
+        outgoing.update((conn.name, conn.weight * conn.target.grad_pre) for conn in node._outgoing)
         yield Step(node, "backward", values, outgoing)
     return loss_value
 

@@ -33,6 +33,7 @@ from .checks import check_int
 from .data import finite_array
 from .errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError, TopologyError
 from .losses import Loss, get_loss
+from .network import columns
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 from .parameters import Parameters
 from .seeding import Seed, as_rng
@@ -539,6 +540,7 @@ def fit(
         return prediction
 
     shuffled = shuffle and len(slices) > 1
+    structure = net._version
     bar = _progress_bar(progress, epochs)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -558,12 +560,12 @@ def fit(
                 prediction = watched_prediction() if recording and position is None else None
                 total = 0.0
                 for number, part in enumerate(slices):
+                    # x and y were checked once, above: no need to check every batch again
                     if plan is None:
                         rows = _rows(part)
-                        outputs = net.forward(xs[rows])
-                        batch_loss = net.backward(ys[rows], loss=loss_fn)
+                        outputs = net._forward_pass(*columns(xs[rows]))
+                        batch_loss = net._backward_pass(ys[rows], loss_fn)
                     else:
-                        # x and y were checked once, above: no need to check every batch again
                         outputs = plan._run(xs[part], caches=False)
                         batch_loss = plan._back(ys[part], loss_fn, caches=False)
                     if not math.isfinite(batch_loss):
@@ -572,7 +574,7 @@ def fit(
                         if prediction is None:
                             prediction = np.atleast_2d(outputs)[position].copy()
                         history._record(epoch, params.values, params.grads(), prediction)
-                    values, grads = params.flat()
+                    values, grads = params._flat_after_backward()
                     np.copyto(kept, values)
                     values = opt.step(values, grads, rate)
                     total_new = float(np.add.reduce(values))  # one pass; an overflowing sum is checked again
@@ -594,6 +596,11 @@ def fit(
                     bar.update(1)
                     bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
                 stop = callback is not None and callback(EpochInfo(epoch, epoch_loss, val_loss, rate, net)) is True
+                if net._version != structure:
+                    raise TopologyError(
+                        f"The callback changed the network's structure in epoch {epoch}; training cannot go on "
+                        "with other parameters. Change the structure before or after fit."
+                    )
                 if stop or (stopper is not None and stopper.should_stop(epoch_loss if val_loss is None else val_loss)):
                     history.stopped_early = True
                     break

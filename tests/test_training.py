@@ -189,6 +189,15 @@ def test_callback_sees_each_epoch_and_can_stop():
     assert infos[1].loss == history.loss[1] and infos[0].lr == 0.1 and infos[0].network is history.network
 
 
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_callback_that_changes_the_structure_stops_the_training(compiled):
+    X, Y = regression_data()
+    net = small_net()
+    with pytest.raises(nodenet.TopologyError, match="callback changed the network's structure in epoch 1"):
+        net.fit(X, Y, epochs=5, lr=0.1, compiled=compiled,
+                callback=lambda info: info.epoch == 1 and info.network.add_node("extra") and None)
+
+
 def test_divergence_names_the_epoch_and_keeps_finite_parameters():
     X, Y = regression_data()
     net = nodenet.Network.from_layers([2, 1], seed=0)
