@@ -90,12 +90,16 @@ class Identity(Activation):
         return np.ones_like(pre) if isinstance(pre, np.ndarray) else 1.0
 
 
+_EXP_LIMIT = 709.0  # exp(709) is about 8e307, the largest power of e below the float maximum
+
+
 def _sigmoid_array(pre: np.ndarray) -> np.ndarray:
-    # exp(-pre) overflows to inf for pre < -709, and 1 / (1 + inf) is the right 0.0
+    # exp(-pre) would overflow for pre < -709.78: capped there, 1 / (1 + exp(709)) ~ 1e-308
+    # is the value to within a subnormal number (and no overflow warning, without the cost of np.errstate)
     out = np.empty_like(pre, dtype=float)
-    with np.errstate(over="ignore"):
-        np.negative(pre, out=out)
-        np.exp(out, out=out)
+    np.negative(pre, out=out)
+    np.minimum(out, _EXP_LIMIT, out=out)
+    np.exp(out, out=out)
     out += 1.0
     return np.reciprocal(out, out=out)
 

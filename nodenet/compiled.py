@@ -1,7 +1,7 @@
 """CompiledPlan: the passes of a network as matrix products over the batch.
 
 The reference path (:meth:`Network.forward` / :meth:`Network.backward`) does
-Python work per node and per connection.  A compiled plan groups the non-input
+Python work per node (see :mod:`nodenet.batch`).  A compiled plan groups the non-input
 nodes into *levels* (longest path from the inputs), so that the nodes of one
 level depend only on earlier levels, and computes each level with one matrix
 product: ``pre[level] = W @ post[sources] + b``.  The weight matrix of a level
@@ -290,6 +290,7 @@ class CompiledPlan:
             )
 
     def _write_caches(self, pre: np.ndarray, post: np.ndarray, grad_pre: Any, grad_post: Any) -> None:
+        self._net._batch = None  # the caches now view this plan's arrays, not a reference pass's
         grad_pre_rows = list(grad_pre) if grad_pre is not None else [None] * len(self.nodes)
         grad_post_rows = list(grad_post) if grad_post is not None else [None] * len(self.nodes)
         for node, p, q, gp, gq in zip(self.nodes, list(pre), list(post), grad_pre_rows, grad_post_rows):

@@ -10,6 +10,7 @@ import networkx as nx
 import numpy as np
 
 from .activations import Activation, get_activation
+from .batch import BatchSignals, Placement, placements
 from .checks import as_float_array, check_finite, check_int
 from .connection import Connection
 from .errors import (
@@ -75,6 +76,8 @@ class Network:
         self._groups: dict[Activation, list[Node]] = {}
         self._signals_at: tuple[int, int] | None = None  # (structure, parameter) versions of the caches
         self._compiled: CompiledPlan | None = None
+        self._places: tuple[int, dict[Node, Placement]] | None = None  # (structure version, placements)
+        self._batch: BatchSignals | None = None  # the matrices the node caches view, after a batch pass
         self._loss_grads: dict[Node, Any] = {}
         self._loss_target: tuple[Loss, np.ndarray] | None = None
 
@@ -297,11 +300,15 @@ class Network:
         self._compiled = None
 
     def __deepcopy__(self, memo: dict) -> Network:
-        """An independent copy (without the compiled plan, which is rebuilt on demand)."""
+        """An independent copy (without the compiled plan and the placements, rebuilt on demand).
+
+        The copy's node caches are independent arrays; a backward pass gathers
+        them afresh.
+        """
         clone = type(self).__new__(type(self))
         memo[id(self)] = clone
         for key, value in self.__dict__.items():
-            setattr(clone, key, None if key == "_compiled" else copy.deepcopy(value, memo))
+            setattr(clone, key, None if key in _REBUILT else copy.deepcopy(value, memo))
         return clone
 
     # ------------------------------------------------------------------ looking up
@@ -521,39 +528,48 @@ class Network:
     # and then runs them batch after batch.
     def _forward_pass(self, columns: list, batch: int, stop: Node | None = None) -> np.ndarray:
         """The forward pass on checked input columns (``batch`` rows, 0 for one sample)."""
-        zero, inputs = self._begin_forward(columns, batch)
+        signals, inputs = self._begin_forward(columns, batch)
         forward_node = self._forward_node
         for node in self._order:  # type: ignore[union-attr]
-            forward_node(node, zero, inputs, node is stop)
+            forward_node(node, signals, inputs, node is stop)
         self._signals_computed()
         return self._output_array()
 
     def _backward_pass(self, target: np.ndarray, loss_fn: Loss, stop: Node | None = None) -> float:
         """The backward pass against checked targets, after a current forward pass."""
-        value, zero, mean = self._begin_backward(target, loss_fn)
+        value, signals = self._begin_backward(target, loss_fn)
         backward_node, direct = self._backward_node, self._loss_grads
         for node in reversed(self._order):  # type: ignore[arg-type]
-            backward_node(node, zero, mean, direct, node is stop)
+            backward_node(node, signals, direct, node is stop)
         return value
 
     # The per-node work below is shared by forward/backward and by the stepping
-    # generators of nodenet.stepping: one implementation of each formula.
+    # generators of nodenet.stepping: one implementation of each formula.  A
+    # pass's ``signals`` is 0.0 for one sample (plain floats, the terms added one
+    # by one, in order) or the BatchSignals of a batch (the node's rows of the
+    # pass's matrices, the terms added by one matrix-vector product).
     def _start_forward(self, x: ArrayLike) -> tuple[Any, dict[Node, Any]]:
-        """Validate ``x``; return the zero signal and each input node's value."""
+        """Validate ``x``; return the pass's signals and each input node's value."""
         self.validate()
         return self._begin_forward(*self._input_columns(x))
 
     def _begin_forward(self, columns: list, batch: int) -> tuple[Any, dict[Node, Any]]:
-        """Reset the caches for a pass on checked inputs; return the zero signal and the inputs."""
+        """Reset the caches for a pass on checked inputs; return the pass's signals and the inputs."""
         self._signals_at = None
         self._loss_grads, self._loss_target = {}, None
         if self._compiled is not None:
             self._compiled._signals = None  # the plan's signals are no longer the network's
         self._params.clear_grads()
-        zero: Any = np.zeros(batch) if batch else 0.0
-        return zero, dict(zip(self._inputs, columns))
+        self._batch = BatchSignals(self._placements(), batch) if batch else None
+        return self._batch or 0.0, dict(zip(self._inputs, columns))
 
-    def _forward_node(self, node: Node, zero: Any, inputs: dict[Node, Any], stop: bool = False) -> None:
+    def _placements(self) -> dict[Node, Placement]:
+        """Each node's rows and weights in a batch pass (kept until the structure changes)."""
+        if self._places is None or self._places[0] != self._version:
+            self._places = (self._version, placements(self._plan()))
+        return self._places[1]
+
+    def _forward_node(self, node: Node, signals: Any, inputs: dict[Node, Any], stop: bool = False) -> None:
         """Compute ``node.pre`` (the bias plus ``λ · source.post`` of each incoming connection) and ``node.post``.
 
         A softmax node gets its ``pre`` only; the last member of its group (in
@@ -563,34 +579,49 @@ class Network:
         if stop:
             breakpoint()  # stop_at: `node` is next; `n` computes its pre and post
         node.grad_pre = node.grad_post = None
-        if node.kind == "input":
-            node.pre = node.post = inputs[node]
-            return
         values = self._params.values
-        pre = zero
-        for conn in incoming:
-            pre = pre + values.item(conn._slot) * conn.source.post
-        node.pre = pre + values.item(node._slot)
+        if signals.__class__ is float:  # one sample
+            if node.kind == "input":
+                node.pre = node.post = inputs[node]
+                return
+            pre = signals
+            for conn in incoming:
+                pre = pre + values.item(conn._slot) * conn.source.post
+            node.pre = pre + values.item(node._slot)
+        else:  # a batch
+            place = signals.places[node]
+            if node.kind == "input":
+                post = signals.post[place.row]
+                post[:] = inputs[node]
+                node.pre = node.post = post
+                return
+            pre = signals.pre[place.row]
+            if place.sources is None:
+                pre.fill(0.0)
+            else:
+                np.matmul(values[place.weights_in], signals.post[place.sources], out=pre)
+            pre += values.item(node._slot)
+            node.pre = pre
         activation = node._activation
         if not activation.is_group:
-            node.post = activation.value(node.pre)
+            _set_post(node, activation.value(node.pre), signals)
         elif self._groups[activation][-1] is node:
             members = self._groups[activation]
             for member, post in zip(members, activation.group_value([m.pre for m in members])):
-                member.post = post
+                _set_post(member, post, signals)
 
-    def _start_backward(self, y: ArrayLike, loss: Union[str, Loss]) -> tuple[float, Any, Any]:
+    def _start_backward(self, y: ArrayLike, loss: Union[str, Loss]) -> tuple[float, Any]:
         """Validate ``y``; compute the loss and its derivative at each output.
 
-        Returns the loss, the zero gradient and the batch-mean function (None for one sample);
-        the derivatives are kept in ``self._loss_grads`` (output node ->
-        ``dL/dpost`` from the loss alone), the loss and the targets in
-        ``self._loss_target`` (for explanations).
+        Returns the loss and the pass's signals; the derivatives are kept in
+        ``self._loss_grads`` (output node -> ``dL/dpost`` from the loss
+        alone), the loss and the targets in ``self._loss_target`` (for
+        explanations).
         """
         self._require_forward("backward")
         return self._begin_backward(self._targets(y), get_loss(loss))
 
-    def _begin_backward(self, target: np.ndarray, loss_fn: Loss) -> tuple[float, Any, Any]:
+    def _begin_backward(self, target: np.ndarray, loss_fn: Loss) -> tuple[float, Any]:
         """:meth:`_start_backward` on checked targets."""
         predicted = self._output_array()
         batched = predicted.ndim == 2
@@ -598,48 +629,68 @@ class Network:
         direct = loss_fn.grad(predicted, target)
         self._loss_grads = dict(zip(self._outputs, list(direct.T) if batched else direct.tolist()))
         self._loss_target = (loss_fn, target)
-        zero: Any = np.zeros(predicted.shape[0]) if batched else 0.0
-        return value, zero, batch_mean if batched else None
+        if not batched:
+            return value, 0.0
+        signals = self._batch
+        if signals is None:  # the caches came from elsewhere (a compiled plan, a copy): gather them
+            signals = self._batch = BatchSignals(self._placements(), predicted.shape[0])
+            for node, row in zip(self._order, signals.post):  # type: ignore[arg-type]
+                row[:] = node.post
+        signals.grad_pre = np.empty_like(signals.post)
+        return value, signals
 
-    def _backward_node(self, node: Node, zero: Any, mean: Any, direct: dict[Node, Any], stop: bool = False) -> None:
+    def _backward_node(self, node: Node, signals: Any, direct: dict[Node, Any], stop: bool = False) -> None:
         """Compute the gradients of ``node`` and of its incoming weights.
 
         ``grad_post`` is the loss derivative (outputs) plus ``λ · target.grad_pre``
         of each outgoing connection.  A softmax group is handled at its last
         member (the first one visited in reverse order): it sets ``grad_post``
-        and ``grad_pre`` of every member.
+        and ``grad_pre`` of every member.  Parameter gradients are batch means.
         """
         outgoing = node._outgoing
         if stop:
             breakpoint()  # stop_at: `node` is next; `n` computes its grad_post, grad_pre, ...
         activation = node._activation
+        values = self._params.values
+        one = signals.__class__ is float  # one sample, or a batch
+        place = None if one else signals.places[node]
         if not activation.is_group:
-            grad_post = direct[node] if node.kind == "output" else zero
-            values = self._params.values
-            for conn in outgoing:
-                grad_post = grad_post + values.item(conn._slot) * conn.target.grad_pre
+            if one:
+                grad_post = direct[node] if node.kind == "output" else signals
+                for conn in outgoing:
+                    grad_post = grad_post + values.item(conn._slot) * conn.target.grad_pre
+            elif place.targets is None:
+                grad_post = direct[node] if node.kind == "output" else signals.zero
+            else:
+                grad_post = values[place.weights_out] @ signals.grad_pre[place.targets]
+                if node.kind == "output":
+                    grad_post += direct[node]
             node.grad_post = grad_post
             if node.kind == "input":
                 node.grad_pre = grad_post
                 return
-            node.grad_pre = activation.derivative(node.pre, node.post) * grad_post
+            _set_grad_pre(node, activation.derivative(node.pre, node.post), grad_post, signals)
         elif self._groups[activation][-1] is node:
             members = self._groups[activation]
             for member in members:
                 member.grad_post = direct[member]
             grads = activation.group_grad_pre([m.post for m in members], [m.grad_post for m in members])
             for member, grad in zip(members, grads):
-                member.grad_pre = grad
+                _set_grad_pre(member, grad, 1.0, signals)
         grad_pre = node.grad_pre
         store = self._params
         grads, known = store.grads, store.known
-        one = mean is None  # one sample: no batch to average over
-        grads[node._slot] = grad_pre if one else mean(grad_pre)
         known[node._slot] = True
-        for conn in node._incoming:
-            slot = conn._slot
-            grads[slot] = conn.source.post * grad_pre if one else mean(conn.source.post * grad_pre)
-            known[slot] = True
+        if one:
+            grads[node._slot] = grad_pre
+            for conn in node._incoming:
+                grads[conn._slot] = conn.source.post * grad_pre
+                known[conn._slot] = True
+            return
+        grads[node._slot] = batch_mean(grad_pre)
+        if place.sources is not None:
+            grads[place.weights_in] = signals.post[place.sources] @ grad_pre / signals.n
+            known[place.weights_in] = True
 
     def _stop_node(self, stop_at: NodeRef | None) -> Node | None:
         return None if stop_at is None else self.node(stop_at)
@@ -886,10 +937,31 @@ def _detach(item: Union[Node, Connection]) -> None:
     store.release(slot)
 
 
+_REBUILT = ("_compiled", "_places", "_batch")  # left out of deep copies
+
+
+def _set_post(node: Node, post: Any, signals: Any) -> None:
+    """``node.post``; in a batch, the node's row of the pass's matrix."""
+    if signals.__class__ is not float:
+        row = signals.post[signals.places[node].row]
+        row[:] = post
+        post = row
+    node.post = post
+
+
+def _set_grad_pre(node: Node, derivative: Any, grad_post: Any, signals: Any) -> None:
+    """``node.grad_pre = derivative * grad_post``; in a batch, the node's row of the pass's matrix."""
+    if signals.__class__ is float:
+        node.grad_pre = derivative * grad_post
+    else:
+        node.grad_pre = np.multiply(derivative, grad_post, out=signals.grad_pre[signals.places[node].row])
+
+
 def columns(inputs: np.ndarray) -> tuple[list, int]:
     """Checked inputs as one value per input node, and the batch size (0 for one sample).
 
-    One sample gives plain floats, a batch one contiguous array per input node.
+    One sample gives plain floats, a batch the rows of a contiguous array
+    (one row per input node).
 
     >>> columns(np.array([0.5, 0.2]))
     ([0.5, 0.2], 0)

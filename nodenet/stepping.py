@@ -7,6 +7,12 @@ methods, the same floating-point operations in the same order), pausing
 after each node to yield a :class:`Step`.  After the last step the caches
 equal those the plain passes leave.
 
+A step's terms are the products ``λ · source.post`` (forward) and
+``λ · target.grad_pre`` (backward).  For one sample the pass adds exactly
+these numbers, one by one; for a batch it adds them with one matrix-vector
+product (:mod:`nodenet.batch`), so their sum matches the cache up to
+floating-point rounding.
+
 State of a partially consumed generator
 ---------------------------------------
 ``forward_steps(x)`` checks ``x`` when it is called (errors are raised by the
@@ -133,19 +139,19 @@ def forward_steps(net: Network, x: Any) -> Iterator[Step]:
     >>> net["H4"].post is not None, net["H5"].post is None
     (True, True)
     """
-    zero, inputs = net._start_forward(x)
+    signals, inputs = net._start_forward(x)
     order = net.nodes
     for node in order:
         node.pre = node.post = None
     net.zero_grad()
-    return _forward(net, order, zero, inputs)
+    return _forward(net, order, signals, inputs)
 
 
-def _forward(net: Network, order: list[Node], zero: Any, inputs: dict) -> Iterator[Step]:
+def _forward(net: Network, order: list[Node], signals: Any, inputs: dict) -> Iterator[Step]:
     version = net._version
     for position, node in enumerate(order, start=1):
         _require_structure(net, version, "forward_steps(x)")
-        net._forward_node(node, zero, inputs)
+        net._forward_node(node, signals, inputs)
         values = {f"{node.name}.pre": node.pre}
         values.update((f"{member.name}.post", member.post) for member in _written(net, node))
         incoming = {conn.name: conn.weight * conn.source.post for conn in node._incoming}
@@ -181,19 +187,19 @@ def backward_steps(net: Network, y: Any, *, loss: Union[str, Loss] = "l2") -> Ge
     >>> dict(first.terms)
     {'loss': -0.2008836...}
     """
-    value, zero, mean = net._start_backward(y, loss)
+    value, signals = net._start_backward(y, loss)
     order = net.nodes
     net.zero_grad()
-    return _backward(net, order, zero, mean, value)
+    return _backward(net, order, signals, value)
 
 
-def _backward(net: Network, order: list[Node], zero: Any, mean: Any, loss_value: float) -> Generator[Step, None, float]:
+def _backward(net: Network, order: list[Node], signals: Any, loss_value: float) -> Generator[Step, None, float]:
     direct = net._loss_grads
     version = net._version
     for node in reversed(order):
         _require_structure(net, version, "backward_steps(y)")
         net._require_forward("backward_steps")  # no weight or bias changed between steps
-        net._backward_node(node, zero, mean, direct)
+        net._backward_node(node, signals, direct)
         values: dict[str, Any] = {}
         for member in _written(net, node):
             values[f"{member.name}.grad_post"] = member.grad_post

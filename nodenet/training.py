@@ -5,7 +5,8 @@ full-batch gradient descent (one update per epoch), ``batch_size=1`` is
 stochastic gradient descent (one update per row) and ``batch_size=k`` uses
 mini-batches of ``k`` rows, the last one shorter when ``k`` does not divide
 the number of rows.  Each batch goes through the network as one array, so
-the Python cost is per node and per connection, not per sample.
+the Python cost is per node (the object path) or per level of the DAG (the
+compiled plan), not per sample.
 
 Examples
 --------
