@@ -50,7 +50,9 @@ class Activation:
 
     Subclasses set :attr:`name` and implement :meth:`value` and
     :meth:`derivative`; both must accept a ``float`` and return a ``float``,
-    and accept an array and return an array of the same shape.
+    and accept an array and return an array of the same shape.  Batch passes
+    call :meth:`value_into` and :meth:`grad_pre_into`, which write into
+    arrays the pass owns; a subclass may override them to skip temporaries.
     """
 
     name: str = ""
@@ -63,6 +65,25 @@ class Activation:
     def derivative(self, pre: Signal, post: Signal) -> Signal:
         """``d post / d pre`` at this point, given both signals."""
         raise NotImplementedError
+
+    def value_into(self, pre: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """:meth:`value` of an array, written into ``out`` (same shape); returns ``out``.
+
+        >>> import numpy as np
+        >>> out = np.empty(2); get_activation("tanh").value_into(np.zeros(2), out) is out
+        True
+        """
+        out[...] = self.value(pre)
+        return out
+
+    def grad_pre_into(self, pre: np.ndarray, post: np.ndarray, grad_post: np.ndarray, out: np.ndarray) -> np.ndarray:
+        """``derivative(pre, post) * grad_post``, written into ``out``; returns ``out``.
+
+        >>> import numpy as np
+        >>> get_activation("tanh").grad_pre_into(np.zeros(1), np.zeros(1), np.full(1, 2.0), np.empty(1)).tolist()
+        [2.0]
+        """
+        return np.multiply(self.derivative(pre, post), grad_post, out=out)
 
     def to_spec(self) -> Any:
         """A JSON-able description: the name, or a dict with the options."""
@@ -89,14 +110,19 @@ class Identity(Activation):
     def derivative(self, pre: Signal, post: Signal) -> Signal:
         return np.ones_like(pre) if isinstance(pre, np.ndarray) else 1.0
 
+    def grad_pre_into(self, pre: np.ndarray, post: np.ndarray, grad_post: np.ndarray, out: np.ndarray) -> np.ndarray:
+        out[...] = grad_post  # 1 * grad_post, without the array of ones
+        return out
+
 
 _EXP_LIMIT = 709.0  # exp(709) is about 8e307, the largest power of e below the float maximum
 
 
-def _sigmoid_array(pre: np.ndarray) -> np.ndarray:
+def _sigmoid_array(pre: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     # exp(-pre) would overflow for pre < -709.78: capped there, 1 / (1 + exp(709)) ~ 1e-308
     # is the value to within a subnormal number (and no overflow warning, without the cost of np.errstate)
-    out = np.empty_like(pre, dtype=float)
+    if out is None:
+        out = np.empty_like(pre, dtype=float)
     np.negative(pre, out=out)
     np.minimum(out, _EXP_LIMIT, out=out)
     np.exp(out, out=out)
@@ -125,6 +151,15 @@ class Sigmoid(Activation):
 
     def derivative(self, pre: Signal, post: Signal) -> Signal:
         return (1.0 - post) * post
+
+    def value_into(self, pre: np.ndarray, out: np.ndarray) -> np.ndarray:
+        return _sigmoid_array(pre, out)
+
+    def grad_pre_into(self, pre: np.ndarray, post: np.ndarray, grad_post: np.ndarray, out: np.ndarray) -> np.ndarray:
+        np.subtract(1.0, post, out=out)  # the operations of derivative(...) * grad_post, in order
+        out *= post
+        out *= grad_post
+        return out
 
 
 class Tanh(Activation):

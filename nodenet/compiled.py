@@ -211,7 +211,7 @@ class CompiledPlan:
             block += values[level.bias_slots][:, None]
             for activation, first, last in level.activations:
                 if not activation.is_group:
-                    post[first:last] = activation.value(pre[first:last])
+                    activation.value_into(pre[first:last], post[first:last])
         for activation, rows in self._groups:
             post[rows] = np.array(activation.group_value(pre[rows]))
         self._signals = (pre, post)
@@ -256,10 +256,10 @@ class CompiledPlan:
         for level, weights in zip(reversed(self._levels), reversed(self._weights)):
             for activation, first, last in level.activations:
                 if not activation.is_group:
-                    grad_pre[first:last] = activation.derivative(pre[first:last], post[first:last]) * grad_post[first:last]
+                    activation.grad_pre_into(pre[first:last], post[first:last], grad_post[first:last], grad_pre[first:last])
             block = grad_pre[level.start : level.stop]
             level.store_grads(grads, block, post[level.sources])
-            grads[level.bias_slots] = block.mean(axis=1)
+            grads[level.bias_slots] = np.add.reduce(block, axis=1) / n
             if caches or level.feeds_on_computed:
                 grad_post[level.sources] += weights.T @ block
         grad_pre[: self._inputs] = grad_post[: self._inputs]

@@ -62,7 +62,7 @@ class L2(Loss):
 
     def value(self, post: np.ndarray, target: np.ndarray) -> Union[float, np.ndarray]:
         diff = post - target
-        return 0.5 * np.add.reduce(diff * diff, axis=-1)
+        return 0.5 * np.einsum("...k,...k->...", diff, diff)  # per sample (einsum: fast for few outputs too)
 
     def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
         return post - target
@@ -84,7 +84,7 @@ class CrossEntropy(Loss):
 
     def value(self, post: np.ndarray, target: np.ndarray) -> Union[float, np.ndarray]:
         _check_probabilities(post)
-        return -np.sum(target * np.log(np.maximum(post, _TINY)), axis=-1)
+        return -np.einsum("...k,...k->...", target, np.log(np.maximum(post, _TINY)))
 
     def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
         _check_probabilities(post)

@@ -604,11 +604,14 @@ class Network:
             node.pre = pre
         activation = node._activation
         if not activation.is_group:
-            _set_post(node, activation.value(node.pre), signals)
+            if signals.__class__ is float:
+                node.post = activation.value(node.pre)
+            else:
+                node.post = activation.value_into(node.pre, signals.post[place.row])
         elif self._groups[activation][-1] is node:
             members = self._groups[activation]
             for member, post in zip(members, activation.group_value([m.pre for m in members])):
-                _set_post(member, post, signals)
+                _set_cache(member, "post", post, signals)
 
     def _start_backward(self, y: ArrayLike, loss: Union[str, Loss]) -> tuple[float, Any]:
         """Validate ``y``; compute the loss and its derivative at each output.
@@ -669,14 +672,17 @@ class Network:
             if node.kind == "input":
                 node.grad_pre = grad_post
                 return
-            _set_grad_pre(node, activation.derivative(node.pre, node.post), grad_post, signals)
+            if one:
+                node.grad_pre = activation.derivative(node.pre, node.post) * grad_post
+            else:
+                node.grad_pre = activation.grad_pre_into(node.pre, node.post, grad_post, signals.grad_pre[place.row])
         elif self._groups[activation][-1] is node:
             members = self._groups[activation]
             for member in members:
                 member.grad_post = direct[member]
             grads = activation.group_grad_pre([m.post for m in members], [m.grad_post for m in members])
             for member, grad in zip(members, grads):
-                _set_grad_pre(member, grad, 1.0, signals)
+                _set_cache(member, "grad_pre", grad, signals)
         grad_pre = node.grad_pre
         store = self._params
         grads, known = store.grads, store.known
@@ -940,21 +946,13 @@ def _detach(item: Union[Node, Connection]) -> None:
 _REBUILT = ("_compiled", "_places", "_batch")  # left out of deep copies
 
 
-def _set_post(node: Node, post: Any, signals: Any) -> None:
-    """``node.post``; in a batch, the node's row of the pass's matrix."""
+def _set_cache(node: Node, name: str, value: Any, signals: Any) -> None:
+    """Set ``node.post`` or ``node.grad_pre`` (``name``); in a batch, as the node's row of the pass's matrix."""
     if signals.__class__ is not float:
-        row = signals.post[signals.places[node].row]
-        row[:] = post
-        post = row
-    node.post = post
-
-
-def _set_grad_pre(node: Node, derivative: Any, grad_post: Any, signals: Any) -> None:
-    """``node.grad_pre = derivative * grad_post``; in a batch, the node's row of the pass's matrix."""
-    if signals.__class__ is float:
-        node.grad_pre = derivative * grad_post
-    else:
-        node.grad_pre = np.multiply(derivative, grad_post, out=signals.grad_pre[signals.places[node].row])
+        row = getattr(signals, name)[signals.places[node].row]
+        row[:] = value
+        value = row
+    setattr(node, name, value)
 
 
 def columns(inputs: np.ndarray) -> tuple[list, int]:
