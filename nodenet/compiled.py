@@ -100,18 +100,17 @@ class CompiledPlan:
         self._net = net
         self._version = net._version
         self._store = net._params
-        depth: dict[Node, int] = {node: -1 for node in net._inputs}  # inputs come before level 0
-        source = attrgetter("source")
-        for node in order:
-            if node.kind != "input":
-                depth[node] = 1 + max(map(depth.__getitem__, map(source, node._incoming)), default=-1)
         position = {node: i for i, node in enumerate(order)}
+        edges = _Edges(order, position)
+        depth = edges.depths()
         computed = sorted(
             (node for node in order if node.kind != "input"),
-            key=lambda node: (depth[node], repr(node._activation.to_spec()), position[node]),
+            key=lambda node: (depth[position[node]], repr(node._activation.to_spec()), position[node]),
         )
         self.nodes = list(net._inputs) + computed
         row = {node: i for i, node in enumerate(self.nodes)}
+        row_of_position = np.empty(len(order), dtype=np.intp)
+        row_of_position[[position[node] for node in self.nodes]] = np.arange(len(self.nodes))
         self._inputs = len(net._inputs)
         self._output_rows = np.array([row[node] for node in net._outputs])
         self._groups: list[tuple[Activation, np.ndarray]] = [
@@ -122,9 +121,12 @@ class CompiledPlan:
         start = self._inputs
         while start < len(self.nodes):
             stop = start
-            while stop < len(self.nodes) and depth[self.nodes[stop]] == depth[self.nodes[start]]:
+            level_depth = depth[position[self.nodes[start]]]
+            while stop < len(self.nodes) and depth[position[self.nodes[stop]]] == level_depth:
                 stop += 1
-            self._levels.append(self._level(start, stop, row))
+            members = [edges.index[node] for node in self.nodes[start:stop]]
+            slots, sources, counts = edges.of(members)
+            self._levels.append(self._level(start, stop, slots, row_of_position[sources], counts))
             start = stop
         used = [np.concatenate([level.slots, level.bias_slots]) for level in self._levels]
         # the plan's slots as a few slices: marking their gradients known is cheap
@@ -150,19 +152,15 @@ class CompiledPlan:
             self._scratch[key] = np.empty((len(self.nodes), n))
         return self._scratch[key]
 
-    def _level(self, start: int, stop: int, row: dict[Node, int]) -> _Level:
+    def _level(self, start: int, stop: int, slots_array: np.ndarray, source_of: np.ndarray, counts: np.ndarray) -> _Level:
+        """Level ``start:stop`` of ``self.nodes``, from the slots and source rows of its members' incoming connections."""
         members = self.nodes[start:stop]
-        incoming = [conn for node in members for conn in node._incoming]
-        # map() with C-level getters: no Python frame per connection (large levels have 10^5)
-        slots_array = np.fromiter(map(attrgetter("_slot"), incoming), dtype=np.intp, count=len(incoming))
-        sources_of = map(row.__getitem__, map(attrgetter("source"), incoming))
-        source_of = np.fromiter(sources_of, dtype=np.intp, count=len(incoming))
         source_rows = _distinct(source_of)
         shape = (stop - start, len(source_rows))
-        targets = np.repeat(np.arange(shape[0]), [len(node._incoming) for node in members])
+        targets = np.repeat(np.arange(shape[0]), counts)
         positions_array = targets * shape[1] + np.searchsorted(source_rows, source_of)
         slot_matrix = None
-        if len(incoming) == shape[0] * shape[1]:
+        if slots_array.size == shape[0] * shape[1]:
             slot_matrix = np.empty(shape, dtype=np.intp)
             slot_matrix.flat[positions_array] = slots_array
         source_rows = source_rows.tolist()
@@ -295,6 +293,45 @@ class CompiledPlan:
         grad_post_rows = list(grad_post) if grad_post is not None else [None] * len(self.nodes)
         for node, p, q, gp, gq in zip(self.nodes, list(pre), list(post), grad_pre_rows, grad_post_rows):
             node.pre, node.post, node.grad_pre, node.grad_post = p, q, gp, gq
+
+
+class _Edges:
+    """The incoming connections of the computed nodes, as arrays (read from the objects once).
+
+    ``index[node]`` numbers the non-input nodes in topological order; their
+    incoming connections, node after node, have store slots ``slots`` and
+    sources at topological positions ``sources``.
+    """
+
+    def __init__(self, order: list[Node], position: dict[Node, int]) -> None:
+        computed = [node for node in order if node.kind != "input"]
+        self.index = {node: i for i, node in enumerate(computed)}
+        self.positions = np.array([position[node] for node in computed], dtype=np.intp)
+        self.size = len(order)
+        incoming = [conn for node in computed for conn in node._incoming]
+        # map() with C-level getters: no Python frame per connection (large networks have 10^5)
+        self.slots = np.fromiter(map(attrgetter("_slot"), incoming), dtype=np.intp, count=len(incoming))
+        sources = map(position.__getitem__, map(attrgetter("source"), incoming))
+        self.sources = np.fromiter(sources, dtype=np.intp, count=len(incoming))
+        self.counts = np.fromiter(map(len, map(attrgetter("_incoming"), computed)), dtype=np.intp, count=len(computed))
+        self.starts = np.concatenate(([0], np.cumsum(self.counts)))
+
+    def depths(self) -> np.ndarray:
+        """Longest path from the inputs, per topological position: -1 for inputs, 0 for the first level."""
+        depth = np.full(self.size, -1, dtype=np.intp)
+        sources, starts = self.sources, self.starts.tolist()
+        for i, place in enumerate(self.positions.tolist()):
+            first, last = starts[i], starts[i + 1]
+            depth[place] = 1 + int(depth[sources[first:last]].max()) if last > first else 0
+        return depth
+
+    def of(self, members: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Slots, source positions and per-member counts of the connections into ``members``."""
+        chosen = np.array(members, dtype=np.intp)
+        counts = self.counts[chosen]
+        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        picked = np.arange(int(counts.sum())) + np.repeat(self.starts[chosen] - offsets, counts)
+        return self.slots[picked], self.sources[picked], counts
 
 
 def _runs(indices: np.ndarray) -> list[slice]:
