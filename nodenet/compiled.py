@@ -62,6 +62,7 @@ class _Level:
     activations: list[tuple[Activation, int, int]]
     feeds_on_computed: bool  # some source is not an input node
     slot_block: slice | None  # dense with consecutive slots, row-major: the matrix is a view of the store
+    first_to_sources: bool = False  # backward: a contiguous block of sources no later level feeds
 
     def weights(self, values: np.ndarray) -> np.ndarray:
         if self.slot_block is not None:
@@ -128,6 +129,7 @@ class CompiledPlan:
             slots, sources, counts = edges.of(members)
             self._levels.append(self._level(start, stop, slots, row_of_position[sources], counts))
             start = stop
+        self._zero_rows = self._plan_grad_post()
         used = [np.concatenate([level.slots, level.bias_slots]) for level in self._levels]
         # the plan's slots as a few slices: marking their gradients known is cheap
         self._slot_runs = _runs(_distinct(np.concatenate(used))) if used else []
@@ -136,6 +138,25 @@ class CompiledPlan:
         self._scratch: dict[tuple[str, int], np.ndarray] = {}
         self._signals_are_scratch = False
         self._signals_version = -1
+
+    def _plan_grad_post(self) -> list[slice]:
+        """How the backward pass fills ``grad_post``; returns the rows to zero first.
+
+        Visiting levels last to first, a level whose sources are a block of
+        rows that no output and no later level has written yet can write
+        their ``grad_post`` directly; every other row starts at zero and
+        accumulates.
+        """
+        written = np.zeros(len(self.nodes), dtype=bool)
+        written[self._output_rows] = True
+        zero = ~written
+        for level in reversed(self._levels):
+            rows = level.sources
+            if isinstance(rows, slice) and not written[rows].any():
+                level.first_to_sources = True
+                zero[rows] = False
+            written[rows] = True
+        return _runs(np.flatnonzero(zero))
 
     def _buffer(self, name: str, n: int, fresh: bool) -> np.ndarray:
         """A ``(nodes, n)`` array: new when its rows become node caches, else reused.
@@ -244,7 +265,8 @@ class CompiledPlan:
         predicted = np.ascontiguousarray(post[self._output_rows].T)
         value = loss_fn.mean(predicted, target)
         grad_post = self._buffer("grad_post", n, caches)
-        grad_post.fill(0.0)
+        for rows in self._zero_rows:
+            grad_post[rows] = 0.0
         grad_pre = self._buffer("grad_pre", n, caches)
         direct = loss_fn.grad(predicted, target)
         grad_post[self._output_rows] = direct.T
@@ -259,7 +281,12 @@ class CompiledPlan:
             level.store_grads(grads, block, post[level.sources])
             grads[level.bias_slots] = np.add.reduce(block, axis=1) / n
             if caches or level.feeds_on_computed:
-                grad_post[level.sources] += weights.T @ block
+                if level.first_to_sources:
+                    np.matmul(weights.T, block, out=grad_post[level.sources])
+                else:
+                    grad_post[level.sources] += weights.T @ block
+            elif level.first_to_sources:
+                grad_post[level.sources] = 0.0  # input rows, not computed: earlier levels may add to them
         grad_pre[: self._inputs] = grad_post[: self._inputs]
         for run in self._slot_runs:
             self._store.known[run] = True
