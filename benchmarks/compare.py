@@ -49,15 +49,6 @@ def data(widths, rows):
     return rng.random((rows, widths[0])), rng.random((rows, widths[-1]))
 
 
-def median_time(run, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def nodenet_runner(widths, X, Y, batch, epochs, lr, compiled):
     def run():
         net = network(widths)
@@ -155,8 +146,22 @@ def plain_runner(widths, X, Y, batch, epochs, lr):
     return run
 
 
-def timed_median(runner, repeat):
-    return statistics.median(runner() for _ in range(repeat))
+def interleaved_medians(runners, rounds_of, repeat):
+    """Median time of each runner over ``repeat`` rounds that run every runner in turn.
+
+    Interleaving spreads the machine's slow spells over all runners alike; in
+    each round a runner runs once untimed first (warm caches and library
+    threads, as in its own repeated runs).  ``rounds_of`` caps the rounds of
+    slow runners, which run once, without a warm-up (None: not run).
+    """
+    samples = {key: [] for key in runners}
+    for round_number in range(repeat):
+        for key, run in runners.items():
+            if run is not None and round_number < rounds_of.get(key, repeat):
+                if key not in rounds_of:
+                    run()
+                samples[key].append(run())
+    return {key: statistics.median(values) if values else None for key, values in samples.items()}
 
 
 def check_same_numbers(widths, X, Y, batch, lr):
@@ -194,17 +199,18 @@ def main() -> None:
         check_same_numbers(widths, X[: min(rows, 512)], Y[: min(rows, 512)], batch, lr)
         size = sum(a * b for a, b in zip(widths, widths[1:])) * rows * epochs
         big = widths[0] == 64
-        repeat = 1 if big else args.repeat
         runners = {
-            "nodenet reference": None if big else nodenet_runner(widths, X, Y, batch, epochs, lr, False),
+            "nodenet reference": nodenet_runner(widths, X, Y, batch, epochs, lr, False),
             "nodenet compiled": nodenet_runner(widths, X, Y, batch, epochs, lr, True),
             "numpy": numpy_runner(widths, X, Y, batch, epochs, lr),
             "plain Python": None if args.quick or size > SLOW_FOR_PLAIN else plain_runner(widths, X, Y, batch, epochs, lr),
             "PyTorch": torch_runner(widths, X, Y, batch, epochs, lr) if torch else None,
             "micrograd": micrograd_runner(widths, X, Y, epochs, lr) if micrograd and rows == 1 and not args.quick else None,
         }
-        times = {key: (timed_median(run, 3 if big else (1 if key in ("plain Python", "micrograd") and rows > 1 else repeat)) if run else None)
-                 for key, run in runners.items()}
+        slow = {"plain Python": 1, "micrograd": 1} if rows > 1 else {}
+        if big:
+            slow["nodenet reference"] = 1
+        times = interleaved_medians(runners, slow, args.repeat)
         base = times["numpy"]
         cells = [f"{t * 1e3:9.1f}ms ({t / base:5.2f}x)" if t else f"{'-':>18}" for t in times.values()]
         print(f"{name:48}" + "".join(f"{c:>19}" for c in cells))
@@ -250,14 +256,14 @@ def build_cost() -> None:
 
 def history_cost(repeat: int) -> None:
     X, Y = data([10, 20, 3], 1000)
-    timings = {}
-    for every in (0, 1):
-        def run(every=every):
+    def runner(every):
+        def run():
             net = network([10, 20, 3])
             started = time.perf_counter()
             net.fit(X, Y, epochs=50, lr=0.1, record_every=every)
             return time.perf_counter() - started
-        timings[every] = timed_median(run, repeat)
+        return run
+    timings = interleaved_medians({every: runner(every) for every in (0, 1)}, {}, repeat)
     print(f"history recording every epoch ([10,20,3], n=1000, 50 epochs): {timings[1] / timings[0] - 1:+.1%} time")
 
 
@@ -290,7 +296,8 @@ def sklearn_cost(repeat: int) -> None:
             model.fit(X, y)
         return time.perf_counter() - started
 
-    a, b = timed_median(ours, repeat), timed_median(theirs, repeat)
+    times = interleaved_medians({"ours": ours, "theirs": theirs}, {}, repeat)
+    a, b = times["ours"], times["theirs"]
     print(f"diabetes [10,20,1], Adam, batch 32, {epochs} epochs: nodenet {a:.2f} s, MLPRegressor {b:.2f} s, ratio {a / b:.2f}x")
 
 

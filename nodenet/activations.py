@@ -115,19 +115,15 @@ class Identity(Activation):
         return out
 
 
-_EXP_LIMIT = 709.0  # exp(709) is about 8e307, the largest power of e below the float maximum
-
-
 def _sigmoid_array(pre: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    # exp(-pre) would overflow for pre < -709.78: capped there, 1 / (1 + exp(709)) ~ 1e-308
-    # is the value to within a subnormal number (and no overflow warning, without the cost of np.errstate)
+    # exp(-pre) overflows to inf for pre < -709.78, and 1 / (1 + inf) is the right 0.0
     if out is None:
         out = np.empty_like(pre, dtype=float)
     np.negative(pre, out=out)
-    np.minimum(out, _EXP_LIMIT, out=out)
-    np.exp(out, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
     out += 1.0
-    return np.reciprocal(out, out=out)
+    return np.divide(1.0, out, out=out)  # np.reciprocal takes twice as long on float64
 
 
 class Sigmoid(Activation):
