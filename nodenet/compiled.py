@@ -31,7 +31,6 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -42,7 +41,6 @@ from .losses import Loss, get_loss
 
 if TYPE_CHECKING:
     from .network import Network
-    from .node import Node
 
 __all__ = ["CompiledPlan"]
 
@@ -102,7 +100,7 @@ class CompiledPlan:
         self._version = net._version
         self._store = net._params
         position = {node: i for i, node in enumerate(order)}
-        edges = _Edges(order, position)
+        edges = net._edge_table()
         depth = edges.depths()
         computed = sorted(
             (node for node in order if node.kind != "input"),
@@ -320,45 +318,6 @@ class CompiledPlan:
         grad_post_rows = list(grad_post) if grad_post is not None else [None] * len(self.nodes)
         for node, p, q, gp, gq in zip(self.nodes, list(pre), list(post), grad_pre_rows, grad_post_rows):
             node.pre, node.post, node.grad_pre, node.grad_post = p, q, gp, gq
-
-
-class _Edges:
-    """The incoming connections of the computed nodes, as arrays (read from the objects once).
-
-    ``index[node]`` numbers the non-input nodes in topological order; their
-    incoming connections, node after node, have store slots ``slots`` and
-    sources at topological positions ``sources``.
-    """
-
-    def __init__(self, order: list[Node], position: dict[Node, int]) -> None:
-        computed = [node for node in order if node.kind != "input"]
-        self.index = {node: i for i, node in enumerate(computed)}
-        self.positions = np.array([position[node] for node in computed], dtype=np.intp)
-        self.size = len(order)
-        incoming = [conn for node in computed for conn in node._incoming]
-        # map() with C-level getters: no Python frame per connection (large networks have 10^5)
-        self.slots = np.fromiter(map(attrgetter("_slot"), incoming), dtype=np.intp, count=len(incoming))
-        sources = map(position.__getitem__, map(attrgetter("source"), incoming))
-        self.sources = np.fromiter(sources, dtype=np.intp, count=len(incoming))
-        self.counts = np.fromiter(map(len, map(attrgetter("_incoming"), computed)), dtype=np.intp, count=len(computed))
-        self.starts = np.concatenate(([0], np.cumsum(self.counts)))
-
-    def depths(self) -> np.ndarray:
-        """Longest path from the inputs, per topological position: -1 for inputs, 0 for the first level."""
-        depth = np.full(self.size, -1, dtype=np.intp)
-        sources, starts = self.sources, self.starts.tolist()
-        for i, place in enumerate(self.positions.tolist()):
-            first, last = starts[i], starts[i + 1]
-            depth[place] = 1 + int(depth[sources[first:last]].max()) if last > first else 0
-        return depth
-
-    def of(self, members: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Slots, source positions and per-member counts of the connections into ``members``."""
-        chosen = np.array(members, dtype=np.intp)
-        counts = self.counts[chosen]
-        offsets = np.concatenate(([0], np.cumsum(counts)[:-1]))
-        picked = np.arange(int(counts.sum())) + np.repeat(self.starts[chosen] - offsets, counts)
-        return self.slots[picked], self.sources[picked], counts
 
 
 def _runs(indices: np.ndarray) -> list[slice]:

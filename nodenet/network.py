@@ -11,6 +11,7 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .batch import BatchSignals, Placement, placements
+from .edges import EdgeTable
 from .checks import as_float_array, check_finite, check_int
 from .connection import Connection
 from .errors import (
@@ -77,6 +78,7 @@ class Network:
         self._signals_at: tuple[int, int] | None = None  # (structure, parameter) versions of the caches
         self._compiled: CompiledPlan | None = None
         self._places: tuple[int, dict[Node, Placement]] | None = None  # (structure version, placements)
+        self._edges: tuple[int, EdgeTable] | None = None  # (structure version, the connections as arrays)
         self._batch: BatchSignals | None = None  # the matrices the node caches view, after a batch pass
         self._loss_grads: dict[Node, Any] = {}
         self._loss_target: tuple[Loss, np.ndarray] | None = None
@@ -293,6 +295,13 @@ class Network:
             conn.target._incoming.append(conn)
         self.graph.add_edges_from((c.source.name, c.target.name, {"connection": c}) for c in connections)
         self._structure_changed()
+        self._edges = (self._version, EdgeTable.layered(layers, first))
+
+    def _edge_table(self) -> EdgeTable:
+        """The connections as arrays (kept until the structure changes)."""
+        if self._edges is None or self._edges[0] != self._version:
+            self._edges = (self._version, EdgeTable.read(self._plan()))
+        return self._edges[1]
 
     def _structure_changed(self) -> None:
         self._version += 1
@@ -943,7 +952,7 @@ def _detach(item: Union[Node, Connection]) -> None:
     store.release(slot)
 
 
-_REBUILT = ("_compiled", "_places", "_batch")  # left out of deep copies
+_REBUILT = ("_compiled", "_places", "_batch", "_edges")  # left out of deep copies
 
 
 def _set_cache(node: Node, name: str, value: Any, signals: Any) -> None:
