@@ -174,10 +174,14 @@ class CompiledPlan:
     def _level(self, start: int, stop: int, slots_array: np.ndarray, source_of: np.ndarray, counts: np.ndarray) -> _Level:
         """Level ``start:stop`` of ``self.nodes``, from the slots and source rows of its members' incoming connections."""
         members = self.nodes[start:stop]
-        source_rows = _distinct(source_of)
+        shared = _shared_sources(source_of, counts)
+        source_rows = _distinct(source_of) if shared is None else shared
         shape = (stop - start, len(source_rows))
-        targets = np.repeat(np.arange(shape[0]), counts)
-        positions_array = targets * shape[1] + np.searchsorted(source_rows, source_of)
+        if shared is not None:  # every member reads the same sources, in order: no search needed
+            positions_array = np.arange(source_of.size, dtype=np.intp)
+        else:
+            targets = np.repeat(np.arange(shape[0]), counts)
+            positions_array = targets * shape[1] + np.searchsorted(source_rows, source_of)
         slot_matrix = None
         if slots_array.size == shape[0] * shape[1]:
             slot_matrix = np.empty(shape, dtype=np.intp)
@@ -318,6 +322,23 @@ class CompiledPlan:
         grad_post_rows = list(grad_post) if grad_post is not None else [None] * len(self.nodes)
         for node, p, q, gp, gq in zip(self.nodes, list(pre), list(post), grad_pre_rows, grad_post_rows):
             node.pre, node.post, node.grad_pre, node.grad_post = p, q, gp, gq
+
+
+def _shared_sources(source_of: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
+    """The sources of every member when all members have the same increasing ones (a dense layer), else None.
+
+    >>> _shared_sources(np.array([0, 1, 0, 1]), np.array([2, 2])).tolist()
+    [0, 1]
+    >>> _shared_sources(np.array([0, 1, 1, 0]), np.array([2, 2])) is None
+    True
+    """
+    width = int(counts[0]) if counts.size else 0
+    if not width or (counts != width).any():
+        return None
+    first = source_of[:width]
+    if (np.diff(first) <= 0).any() or (source_of.reshape(-1, width) != first).any():
+        return None
+    return first
 
 
 def _runs(indices: np.ndarray) -> list[slice]:
