@@ -221,7 +221,8 @@ class CompiledPlan:
         pre = self._buffer("pre", n, caches)
         post = self._buffer("post", n, caches)
         post[: self._inputs] = inputs.T
-        pre[: self._inputs] = post[: self._inputs]
+        if caches:  # an input node's pre is its post
+            pre[: self._inputs] = post[: self._inputs]
         values = self._store.values
         self._weights = []
         for level in self._levels:
@@ -263,6 +264,7 @@ class CompiledPlan:
         pre, post = self._current_signals()
         if caches and self._signals_are_scratch:  # caches must not alias reused buffers
             pre, post = pre.copy(), post.copy()
+            pre[: self._inputs] = post[: self._inputs]  # a scratch pass leaves the inputs' pre out
         n = pre.shape[1]
         predicted = np.ascontiguousarray(post[self._output_rows].T)
         value = loss_fn.mean(predicted, target)
