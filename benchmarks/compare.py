@@ -3,7 +3,9 @@
 Every runner trains the same network (sigmoid hidden layers, identity
 outputs, L2 loss, plain gradient descent, float64, no shuffling) from the
 same initial weights on the same data; the table shows the median time of
-several runs, all measured in this one run, and the ratio to numpy.
+several runs, all measured in this one run, and the ratio to numpy.  Each
+runner is timed in a process of its own (after one warm-up run), so that no
+library's thread pool or allocator state slows another's.
 
     python benchmarks/compare.py [--repeat 5] [--quick]
 
@@ -14,6 +16,8 @@ micrograd``); runners that would take minutes are skipped and marked.
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import multiprocessing
 import os
 import statistics
 import sys
@@ -146,22 +150,51 @@ def plain_runner(widths, X, Y, batch, epochs, lr):
     return run
 
 
-def interleaved_medians(runners, rounds_of, repeat):
+def interleaved_medians(runners, repeat):
     """Median time of each runner over ``repeat`` rounds that run every runner in turn.
 
     Interleaving spreads the machine's slow spells over all runners alike; in
-    each round a runner runs once untimed first (warm caches and library
-    threads, as in its own repeated runs).  ``rounds_of`` caps the rounds of
-    slow runners, which run once, without a warm-up (None: not run).
+    each round a runner runs once untimed first (warm caches).
     """
     samples = {key: [] for key in runners}
-    for round_number in range(repeat):
+    for _ in range(repeat):
         for key, run in runners.items():
-            if run is not None and round_number < rounds_of.get(key, repeat):
-                if key not in rounds_of:
-                    run()
-                samples[key].append(run())
-    return {key: statistics.median(values) if values else None for key, values in samples.items()}
+            run()
+            samples[key].append(run())
+    return {key: statistics.median(values) for key, values in samples.items()}
+
+
+RUNNERS = {
+    "nodenet reference": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, False),
+    "nodenet compiled": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, True),
+    "numpy": numpy_runner,
+    "plain Python": plain_runner,
+    "PyTorch": torch_runner,
+    "micrograd": lambda w, X, Y, batch, epochs, lr: micrograd_runner(w, X, Y, epochs, lr),
+}
+
+
+def measure(workload: int, key: str, rounds: int) -> list[float]:
+    """Times of ``rounds`` runs of one runner on one workload, after a warm-up run unless it runs once.
+
+    Called in a process of its own: libraries' thread pools (OpenBLAS,
+    PyTorch's OpenMP) and the memory allocator's state then belong to the
+    runner alone, as when each is used by itself.
+    """
+    _, widths, rows, batch, epochs, lr = WORKLOADS[workload]
+    X, Y = data(widths, rows)
+    if key == "PyTorch":
+        import torch
+
+        torch.set_num_threads(os.cpu_count() or 1)
+    run = RUNNERS[key](widths, X, Y, batch, epochs, lr)
+    if rounds > 1:
+        run()
+    return [run() for _ in range(rounds)]
+
+
+def installed(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
 
 
 def check_same_numbers(widths, X, Y, batch, lr):
@@ -181,36 +214,30 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median; default 5)")
     parser.add_argument("--quick", action="store_true", help="skip the plain-Python and micrograd runners")
     args = parser.parse_args()
-    try:
-        import torch
+    available = {"PyTorch": installed("torch"), "micrograd": installed("micrograd")}
+    spawn = multiprocessing.get_context("spawn")
 
-        torch.set_num_threads(os.cpu_count() or 1)
-    except ImportError:
-        torch = None
-    try:
-        import micrograd  # noqa: F401
-    except ImportError:
-        micrograd = None
-
-    columns = ["nodenet reference", "nodenet compiled", "numpy", "plain Python", "PyTorch", "micrograd"]
+    columns = list(RUNNERS)
     print(f"{'workload':48}" + "".join(f"{c:>19}" for c in columns))
-    for name, widths, rows, batch, epochs, lr in WORKLOADS:
+    for index, (name, widths, rows, batch, epochs, lr) in enumerate(WORKLOADS):
         X, Y = data(widths, rows)
         check_same_numbers(widths, X[: min(rows, 512)], Y[: min(rows, 512)], batch, lr)
         size = sum(a * b for a, b in zip(widths, widths[1:])) * rows * epochs
-        big = widths[0] == 64
-        runners = {
-            "nodenet reference": nodenet_runner(widths, X, Y, batch, epochs, lr, False),
-            "nodenet compiled": nodenet_runner(widths, X, Y, batch, epochs, lr, True),
-            "numpy": numpy_runner(widths, X, Y, batch, epochs, lr),
-            "plain Python": None if args.quick or size > SLOW_FOR_PLAIN else plain_runner(widths, X, Y, batch, epochs, lr),
-            "PyTorch": torch_runner(widths, X, Y, batch, epochs, lr) if torch else None,
-            "micrograd": micrograd_runner(widths, X, Y, epochs, lr) if micrograd and rows == 1 and not args.quick else None,
+        skipped = {
+            "plain Python": args.quick or size > SLOW_FOR_PLAIN,
+            "micrograd": args.quick or rows > 1,
         }
-        slow = {"plain Python": 1, "micrograd": 1} if rows > 1 else {}
-        if big:
-            slow["nodenet reference"] = 1
-        times = interleaved_medians(runners, slow, args.repeat)
+        slow = {"plain Python", "micrograd"} if rows > 1 else set()
+        if widths[0] == 64:
+            slow.add("nodenet reference")
+        times = {}
+        for key in columns:
+            if skipped.get(key) or not available.get(key, True):
+                times[key] = None
+                continue
+            with spawn.Pool(1) as pool:
+                samples = pool.apply(measure, (index, key, 1 if key in slow else args.repeat))
+            times[key] = statistics.median(samples)
         base = times["numpy"]
         cells = [f"{t * 1e3:9.1f}ms ({t / base:5.2f}x)" if t else f"{'-':>18}" for t in times.values()]
         print(f"{name:48}" + "".join(f"{c:>19}" for c in cells))
@@ -263,7 +290,7 @@ def history_cost(repeat: int) -> None:
             net.fit(X, Y, epochs=50, lr=0.1, record_every=every)
             return time.perf_counter() - started
         return run
-    timings = interleaved_medians({every: runner(every) for every in (0, 1)}, {}, repeat)
+    timings = interleaved_medians({every: runner(every) for every in (0, 1)}, repeat)
     print(f"history recording every epoch ([10,20,3], n=1000, 50 epochs): {timings[1] / timings[0] - 1:+.1%} time")
 
 
@@ -296,7 +323,7 @@ def sklearn_cost(repeat: int) -> None:
             model.fit(X, y)
         return time.perf_counter() - started
 
-    times = interleaved_medians({"ours": ours, "theirs": theirs}, {}, repeat)
+    times = interleaved_medians({"ours": ours, "theirs": theirs}, repeat)
     a, b = times["ours"], times["theirs"]
     print(f"diabetes [10,20,1], Adam, batch 32, {epochs} epochs: nodenet {a:.2f} s, MLPRegressor {b:.2f} s, ratio {a / b:.2f}x")
 
