@@ -544,12 +544,17 @@ class Network:
         self._signals_computed()
         return self._output_array()
 
-    def _backward_pass(self, target: np.ndarray, loss_fn: Loss, stop: Node | None = None) -> float:
-        """The backward pass against checked targets, after a current forward pass."""
+    def _backward_pass(self, target: np.ndarray, loss_fn: Loss, stop: Node | None = None, *, inputs: bool = True) -> float:
+        """The backward pass against checked targets, after a current forward pass.
+
+        ``inputs=False`` leaves out the input nodes' gradients, which no
+        parameter needs (fit's training steps).
+        """
         value, signals = self._begin_backward(target, loss_fn)
         backward_node, direct = self._backward_node, self._loss_grads
         for node in reversed(self._order):  # type: ignore[arg-type]
-            backward_node(node, signals, direct, node is stop)
+            if inputs or node.kind != "input":
+                backward_node(node, signals, direct, node is stop)
         return value
 
     # The per-node work below is shared by forward/backward and by the stepping

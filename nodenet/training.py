@@ -565,7 +565,7 @@ def fit(
                     if plan is None:
                         rows = _rows(part)
                         outputs = net._forward_pass(*columns(xs[rows]))
-                        batch_loss = net._backward_pass(ys[rows], loss_fn)
+                        batch_loss = net._backward_pass(ys[rows], loss_fn, inputs=False)
                     else:
                         outputs = plan._run(xs[part], caches=False)
                         batch_loss = plan._back(ys[part], loss_fn, caches=False)
