@@ -39,10 +39,10 @@ def test_compiled_pass_equals_reference_pass(problem):
     assert all(c.grad_weight is None for c in net.connections)
     assert plan.backward(y, loss=loss) == pytest.approx(reference_loss, rel=RTOL, abs=ATOL)
     caches, grads = snapshot(net)
-    np.testing.assert_allclose(grads, reference_grads, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(grads, reference_grads, rtol=RTOL, atol=1e-12)
     for name, values in caches.items():
         for value, expected in zip(values, reference_caches[name]):
-            np.testing.assert_allclose(value, expected, rtol=1e-10, atol=1e-12)
+            np.testing.assert_allclose(value, expected, rtol=RTOL, atol=1e-12)
 
 
 def test_caches_are_views_of_the_plan_signals():
