@@ -62,7 +62,8 @@ class L2(Loss):
 
     def value(self, post: np.ndarray, target: np.ndarray) -> Union[float, np.ndarray]:
         diff = post - target
-        return 0.5 * np.einsum("...k,...k->...", diff, diff)  # per sample (einsum: fast for few outputs too)
+        # one sample: a dot product; a batch: one per row (einsum, fast for a few outputs too)
+        return 0.5 * (diff @ diff if diff.ndim == 1 else np.einsum("ij,ij->i", diff, diff))
 
     def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
         return post - target
