@@ -111,8 +111,15 @@ class Identity(Activation):
         return np.ones_like(pre) if isinstance(pre, np.ndarray) else 1.0
 
     def grad_pre_into(self, pre: np.ndarray, post: np.ndarray, grad_post: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if _changed(self, Identity, "derivative"):
+            return super().grad_pre_into(pre, post, grad_post, out)
         out[...] = grad_post  # 1 * grad_post, without the array of ones
         return out
+
+
+def _changed(activation: Activation, cls: type, method: str) -> bool:
+    """Whether a subclass of ``cls`` redefines ``method``: then ``cls``'s in-place shortcut for it does not apply."""
+    return getattr(type(activation), method) is not getattr(cls, method)
 
 
 def _sigmoid_array(pre: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -149,9 +156,13 @@ class Sigmoid(Activation):
         return (1.0 - post) * post
 
     def value_into(self, pre: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if _changed(self, Sigmoid, "value"):
+            return super().value_into(pre, out)
         return _sigmoid_array(pre, out)
 
     def grad_pre_into(self, pre: np.ndarray, post: np.ndarray, grad_post: np.ndarray, out: np.ndarray) -> np.ndarray:
+        if _changed(self, Sigmoid, "derivative"):
+            return super().grad_pre_into(pre, post, grad_post, out)
         np.subtract(1.0, post, out=out)  # the operations of derivative(...) * grad_post, in order
         out *= post
         out *= grad_post

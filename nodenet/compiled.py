@@ -217,6 +217,7 @@ class CompiledPlan:
     def _run(self, inputs: np.ndarray, caches: bool) -> np.ndarray:
         """:meth:`forward` on inputs already checked: a finite float array (n, p)."""
         self._check_current()
+        self._net._passes += 1
         n = inputs.shape[0]
         pre = self._buffer("pre", n, caches)
         post = self._buffer("post", n, caches)
@@ -262,6 +263,7 @@ class CompiledPlan:
     def _back(self, target: np.ndarray, loss_fn: Loss, caches: bool) -> float:
         """:meth:`backward` on targets already checked: a finite float array (n, k)."""
         pre, post = self._current_signals()
+        self._net._passes += 1
         if caches and self._signals_are_scratch:  # caches must not alias reused buffers
             pre, post = pre.copy(), post.copy()
             pre[: self._inputs] = post[: self._inputs]  # a scratch pass leaves the inputs' pre out

@@ -76,6 +76,7 @@ class Network:
         self._order: list[Node] | None = None
         self._groups: dict[Activation, list[Node]] = {}
         self._signals_at: tuple[int, int] | None = None  # (structure, parameter) versions of the caches
+        self._passes = 0  # passes started so far: stepping generators notice a pass started after theirs
         self._compiled: CompiledPlan | None = None
         self._places: tuple[int, dict[Node, Placement]] | None = None  # (structure version, placements)
         self._edges: tuple[int, EdgeTable] | None = None  # (structure version, the connections as arrays)
@@ -569,6 +570,7 @@ class Network:
 
     def _begin_forward(self, columns: list, batch: int) -> tuple[Any, dict[Node, Any]]:
         """Reset the caches for a pass on checked inputs; return the pass's signals and the inputs."""
+        self._passes += 1
         self._signals_at = None
         self._loss_grads, self._loss_target = {}, None
         if self._compiled is not None:
@@ -640,6 +642,7 @@ class Network:
 
     def _begin_backward(self, target: np.ndarray, loss_fn: Loss) -> tuple[float, Any]:
         """:meth:`_start_backward` on checked targets."""
+        self._passes += 1
         predicted = self._output_array()
         batched = predicted.ndim == 2
         value = loss_fn.mean(predicted, target)

@@ -32,7 +32,8 @@ generator returns the loss (``StopIteration.value``).
 
 A structural change between steps (or, while stepping backward, a new weight
 or bias) stops the generator with an error at its next step: the remaining
-steps would mix two networks.
+steps would mix two networks.  So does another forward or backward pass
+started in between (the remaining steps would mix two passes).
 
 Softmax outputs
 ---------------
@@ -63,7 +64,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generator, Iterator, Mapping, Union
 
-from .errors import TopologyError
+from .errors import NotComputedError, TopologyError
 from .notation import format_value
 
 if TYPE_CHECKING:
@@ -144,13 +145,13 @@ def forward_steps(net: Network, x: Any) -> Iterator[Step]:
     for node in order:
         node.pre = node.post = None
     net.zero_grad()
-    return _forward(net, order, signals, inputs)
+    return _forward(net, order, signals, inputs, net._version, net._passes)
 
 
-def _forward(net: Network, order: list[Node], signals: Any, inputs: dict) -> Iterator[Step]:
-    version = net._version
+def _forward(net: Network, order: list[Node], signals: Any, inputs: dict, version: int, passes: int) -> Iterator[Step]:
     for position, node in enumerate(order, start=1):
         _require_structure(net, version, "forward_steps(x)")
+        _require_own_pass(net, passes, "forward_steps(x)")
         net._forward_node(node, signals, inputs)
         values = {f"{node.name}.pre": node.pre}
         values.update((f"{member.name}.post", member.post) for member in _written(net, node))
@@ -190,14 +191,16 @@ def backward_steps(net: Network, y: Any, *, loss: Union[str, Loss] = "l2") -> Ge
     value, signals = net._start_backward(y, loss)
     order = net.nodes
     net.zero_grad()
-    return _backward(net, order, signals, value)
+    return _backward(net, order, signals, value, net._version, net._passes)
 
 
-def _backward(net: Network, order: list[Node], signals: Any, loss_value: float) -> Generator[Step, None, float]:
+def _backward(
+    net: Network, order: list[Node], signals: Any, loss_value: float, version: int, passes: int
+) -> Generator[Step, None, float]:
     direct = net._loss_grads
-    version = net._version
     for node in reversed(order):
         _require_structure(net, version, "backward_steps(y)")
+        _require_own_pass(net, passes, "backward_steps(y)")
         net._require_forward("backward_steps")  # no weight or bias changed between steps
         net._backward_node(node, signals, direct)
         values: dict[str, Any] = {}
@@ -217,6 +220,14 @@ def _require_structure(net: Network, version: int, restart: str) -> None:
     if net._version != version:
         raise TopologyError(
             f"The network's structure changed while stepping through it; start again with net.{restart}."
+        )
+
+
+def _require_own_pass(net: Network, passes: int, restart: str) -> None:
+    if net._passes != passes:
+        raise NotComputedError(
+            "Another forward or backward pass ran while stepping through this one, and the remaining steps "
+            f"would mix the two; start again with net.{restart}."
         )
 
 

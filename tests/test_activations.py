@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nodenet.activations import ACTIVATIONS, Softmax, get_activation
+import nodenet
+from nodenet.activations import ACTIVATIONS, Sigmoid, Softmax, get_activation
 
 ELEMENTWISE = [name for name, cls in ACTIVATIONS.items() if not cls.is_group]
 
@@ -70,3 +71,26 @@ def test_specs_round_trip():
         assert get_activation(act.to_spec()) == act
     custom = get_activation({"name": "leaky_relu", "slope": 0.2})
     assert custom.to_spec() == {"name": "leaky_relu", "slope": 0.2} and custom != get_activation("leaky_relu")
+
+
+class DoubledSigmoid(Sigmoid):
+    name = "doubled_sigmoid"
+
+    def value(self, pre):
+        return 2.0 * super().value(pre)
+
+    def derivative(self, pre, post):
+        return post * (1.0 - post / 2.0)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+def test_a_subclass_formula_is_used_by_batch_passes_too(compiled):
+    net = nodenet.Network.from_layers([2, 1, 1], seed=3)
+    net["H3"].activation = DoubledSigmoid()
+    single = net.forward([0.4, -0.3]).copy()
+    net.backward([1.0])
+    expected = net.connection("I1", "H3").grad_weight
+    run = net.compile() if compiled else net
+    np.testing.assert_allclose(run.forward(np.array([[0.4, -0.3]])), [single], rtol=1e-14)
+    run.backward([[1.0]])
+    assert net.connection("I1", "H3").grad_weight == pytest.approx(expected, rel=1e-14)

@@ -147,3 +147,31 @@ def test_changes_between_steps_stop_the_generators():
     net.connection("I1", "H4").weight = 0.0
     with pytest.raises(nodenet.NotComputedError, match="backward_steps needs the signals"):
         next(steps)
+
+
+@pytest.mark.parametrize("between", ["forward", "backward", "compiled", "before the first step"])
+def test_another_pass_between_steps_stops_the_generators(between):
+    net = nodenet.Network.from_layers([2, 2, 1], seed=0)
+    X, Y = np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([[1.0], [0.0]])
+
+    def other_pass():
+        if between == "compiled":
+            net.compile().forward(-X)
+        else:
+            net.forward(-X)
+            if between == "backward":
+                net.backward(Y)
+
+    steps = net.forward_steps(X)
+    if between != "before the first step":
+        next(steps)
+    other_pass()
+    with pytest.raises(nodenet.NotComputedError, match=r"Another forward or backward pass.*net.forward_steps\(x\)"):
+        next(steps)
+    net.forward(X)
+    back = net.backward_steps(Y)
+    if between != "before the first step":
+        next(back)
+    other_pass()
+    with pytest.raises(nodenet.NotComputedError, match=r"Another forward or backward pass.*net.backward_steps\(y\)"):
+        next(back)

@@ -18,10 +18,11 @@ class WrongSigmoid(Sigmoid):
         return post
 
 
-def test_check_gradients_names_the_wrong_parameter():
+@pytest.mark.parametrize("x, y", [([0.4, -0.3], [1.0]), ([[0.4, -0.3], [0.1, 0.2]], [[1.0], [0.0]])])
+def test_check_gradients_names_the_wrong_parameter(x, y):
     net = nodenet.Network.from_layers([2, 1, 1], seed=3)
-    net["H3"].activation = WrongSigmoid()
-    report = check_gradients(net, [0.4, -0.3], [1.0])
+    net["H3"].activation = WrongSigmoid()  # batches too: its derivative, not the sigmoid's shortcut
+    report = check_gradients(net, x, y)
     assert not report.ok and not report
     assert report.worst.name in {"I1->H3", "I2->H3", "H3.bias", "I1.input", "I2.input"}
     assert report.max_error > 1e-3
