@@ -4,13 +4,15 @@ Every runner trains the same network (sigmoid hidden layers, identity
 outputs, L2 loss, plain gradient descent, float64, no shuffling) from the
 same initial weights on the same data; the table shows the median time of
 several runs, all measured in this one run, and the ratio to numpy.  Each
-runner is timed in a process of its own (after one warm-up run), so that no
-library's thread pool or allocator state slows another's.
+runner is timed in a process of its own (after one warm-up run, except for
+the slow runners, which run once), so that no library's thread pool or
+allocator state slows another's.
 
     python benchmarks/compare.py [--repeat 5] [--quick]
 
 PyTorch and micrograd are used when installed (``pip install torch
-micrograd``); runners that would take minutes are skipped and marked.
+micrograd``); plain Python is skipped on the largest workload (hours) and
+micrograd on every batch workload (minutes to days), marked ``-``.
 """
 
 from __future__ import annotations
@@ -150,7 +152,7 @@ def plain_runner(widths, X, Y, batch, epochs, lr):
     return run
 
 
-def interleaved_medians(runners, repeat):
+def interleaved_medians(runners: dict, repeat: int) -> dict:
     """Median time of each runner over ``repeat`` rounds that run every runner in turn.
 
     Interleaving spreads the machine's slow spells over all runners alike; in

@@ -2,8 +2,9 @@
 
 Run ``python examples/debugging.py``: pdb opens inside the forward pass, right
 before ``H5`` is computed, with ``node`` (H5) and ``incoming`` (its
-connections) as locals.  Try ``p node``, ``n`` (compute the terms), ``n``
-(compute ``node.pre``), ``p node.pre``, ``c`` (finish the pass).
+connections) as locals.  Try ``p node``, ``p [conn.weight * conn.source.post
+for conn in incoming]`` (the terms it adds up), ``n`` (one line at a time),
+``r`` (the rest of the node), ``p node.pre``, ``c`` (finish the pass).
 """
 
 import nodenet

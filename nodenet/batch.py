@@ -15,7 +15,7 @@ Examples
 --------
 >>> import nodenet
 >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
->>> place = placements(net.nodes)[net["H4"]]
+>>> place = placements(net.nodes, net._edge_table())[net["H4"]]
 >>> place.row, place.sources, place.targets
 (3, slice(0, 3, 1), slice(5, 6, 1))
 """
@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Optional, Union
 import numpy as np
 
 if TYPE_CHECKING:
+    from .edges import EdgeTable
     from .node import Node
 
 __all__ = ["Placement", "BatchSignals", "placements", "selector"]
@@ -34,19 +35,19 @@ __all__ = ["Placement", "BatchSignals", "placements", "selector"]
 Selector = Union[slice, np.ndarray]
 
 
-def selector(indices: list[int]) -> Optional[Selector]:
+def selector(indices: np.ndarray) -> Optional[Selector]:
     """``indices`` as a slice when they are evenly spaced and increasing, else an index array.
 
-    >>> selector([4, 6, 8]), selector([2, 1]).tolist(), selector([])
+    >>> selector(np.array([4, 6, 8])), selector(np.array([2, 1])).tolist(), selector(np.array([]))
     (slice(4, 9, 2), [2, 1], None)
     """
-    if not indices:
+    if not indices.size:
         return None
-    first, count = indices[0], len(indices)
-    step = indices[1] - first if count > 1 else 1
-    if step > 0 and indices == list(range(first, first + step * count, step)):
-        return slice(first, first + step * (count - 1) + 1, step)
-    return np.array(indices, dtype=np.intp)
+    first, last = int(indices[0]), int(indices[-1])
+    step = int(indices[1]) - first if indices.size > 1 else 1
+    if step > 0 and (indices.size == 1 or (np.diff(indices) == step).all()):
+        return slice(first, last + 1, step)
+    return indices.astype(np.intp)
 
 
 class Placement:
@@ -66,31 +67,46 @@ class Placement:
         self.targets, self.weights_out = targets, weights_out
 
 
-def placements(order: list[Node]) -> dict[Node, Placement]:
-    """The :class:`Placement` of every node, for nodes in topological ``order``."""
-    row = {node: position for position, node in enumerate(order)}
-    return {
-        node: Placement(
-            row[node],
-            selector([row[conn.source] for conn in node._incoming]),
-            selector([conn._slot for conn in node._incoming]),
-            selector([row[conn.target] for conn in node._outgoing]),
-            selector([conn._slot for conn in node._outgoing]),
+def placements(order: list[Node], table: EdgeTable) -> dict[Node, Placement]:
+    """The :class:`Placement` of every node of topological ``order``, from its :class:`~nodenet.edges.EdgeTable`.
+
+    Incoming connections keep ``node.incoming`` order; outgoing ones are
+    taken in the order of their targets.
+    """
+    starts = table.starts
+    targets = np.repeat(table.positions, table.counts)  # each connection's target position
+    by_source = np.argsort(table.sources, kind="stable")
+    out_starts = np.searchsorted(table.sources[by_source], np.arange(len(order) + 1))
+    out_targets, out_slots = targets[by_source], table.slots[by_source]
+    places = {}
+    for row, node in enumerate(order):
+        first, last = int(out_starts[row]), int(out_starts[row + 1])
+        number = table.index.get(node)
+        incoming = slice(0, 0) if number is None else slice(starts[number], starts[number + 1])
+        places[node] = Placement(
+            row,
+            selector(table.sources[incoming]),
+            selector(table.slots[incoming]),
+            selector(out_targets[first:last]),
+            selector(out_slots[first:last]),
         )
-        for node in order
-    }
+    return places
 
 
 class BatchSignals:
     """The signal matrices of one batch pass (fresh ones for every pass).
 
-    ``pre`` and ``post`` have one row per node of the pass's order; the node
-    caches ``pre`` and ``post`` are views of these rows.  ``grad_pre`` is made
-    by the backward pass.  ``zero`` is the zero signal of the batch.
+    ``pre`` and ``post`` have one row per node of the pass's order: after a
+    forward pass the node caches ``pre`` and ``post`` are views of these rows
+    (an input node's ``pre`` is its ``post`` row).  A backward pass that
+    follows caches written elsewhere (a compiled plan, a deep copy) copies
+    the nodes' ``post`` into a new ``post`` matrix and leaves ``pre`` unused.
+    ``grad_pre`` is made by the backward pass; ``zero`` is the zero signal of
+    the batch.
 
     >>> import nodenet
     >>> net = nodenet.Network.from_layers([2, 1], seed=0)
-    >>> signals = BatchSignals(placements(net.nodes), 5)
+    >>> signals = BatchSignals(placements(net.nodes, net._edge_table()), 5)
     >>> signals.post.shape, signals.n
     ((3, 5), 5)
     """

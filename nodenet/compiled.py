@@ -1,10 +1,10 @@
 """CompiledPlan: the passes of a network as matrix products over the batch.
 
 The reference path (:meth:`Network.forward` / :meth:`Network.backward`) does
-Python work per node (see :mod:`nodenet.batch`).  A compiled plan groups the non-input
-nodes into *levels* (longest path from the inputs), so that the nodes of one
-level depend only on earlier levels, and computes each level with one matrix
-product: ``pre[level] = W @ post[sources] + b``.  The weight matrix of a level
+Python work per node on a batch (see :mod:`nodenet.batch`) and per connection
+on one sample.  A compiled plan groups the non-input nodes into *levels*
+(longest path from the inputs), so that the nodes of one level depend only on
+earlier levels, and computes each level with one matrix product: ``pre[level] = W @ post[sources] + b``.  The weight matrix of a level
 is gathered from the network's :class:`~nodenet.parameters.ParameterStore` at
 every pass (dense when the level is fully connected to a contiguous block of
 sources, scattered otherwise: skip connections and arbitrary DAGs), and the
@@ -60,7 +60,7 @@ class _Level:
     activations: list[tuple[Activation, int, int]]
     feeds_on_computed: bool  # some source is not an input node
     slot_block: slice | None  # dense with consecutive slots, row-major: the matrix is a view of the store
-    first_to_sources: bool = False  # backward: a contiguous block of sources no later level feeds
+    first_to_sources: bool = False  # backward: a block of sources whose grad_post no output and no later level writes
 
     def weights(self, values: np.ndarray) -> np.ndarray:
         if self.slot_block is not None:
@@ -271,8 +271,8 @@ class CompiledPlan:
         predicted = np.ascontiguousarray(post[self._output_rows].T)
         value = loss_fn.mean(predicted, target)
         grad_post = self._buffer("grad_post", n, caches)
-        for rows in self._zero_rows:
-            grad_post[rows] = 0.0
+        for zero_rows in self._zero_rows:
+            grad_post[zero_rows] = 0.0
         grad_pre = self._buffer("grad_pre", n, caches)
         direct = loss_fn.grad(predicted, target)
         grad_post[self._output_rows] = direct.T

@@ -310,7 +310,7 @@ class Network:
         self._compiled = None
 
     def __deepcopy__(self, memo: dict) -> Network:
-        """An independent copy (without the compiled plan and the placements, rebuilt on demand).
+        """An independent copy, without what is rebuilt on demand (the compiled plan, the placements, the edge table, the batch matrices).
 
         The copy's node caches are independent arrays; a backward pass gathers
         them afresh.
@@ -582,7 +582,7 @@ class Network:
     def _placements(self) -> dict[Node, Placement]:
         """Each node's rows and weights in a batch pass (kept until the structure changes)."""
         if self._places is None or self._places[0] != self._version:
-            self._places = (self._version, placements(self._plan()))
+            self._places = (self._version, placements(self._plan(), self._edge_table()))
         return self._places[1]
 
     def _forward_node(self, node: Node, signals: Any, inputs: dict[Node, Any], stop: bool = False) -> None:
@@ -596,6 +596,8 @@ class Network:
             breakpoint()  # stop_at: `node` is next; `n` computes its pre and post
         node.grad_pre = node.grad_post = None
         values = self._params.values
+        pre: Any
+        place: Any = None
         if signals.__class__ is float:  # one sample
             if node.kind == "input":
                 node.pre = node.post = inputs[node]
@@ -673,7 +675,8 @@ class Network:
         activation = node._activation
         values = self._params.values
         one = signals.__class__ is float  # one sample, or a batch
-        place = None if one else signals.places[node]
+        place: Any = None if one else signals.places[node]
+        grad_post: Any
         if not activation.is_group:
             if one:
                 grad_post = direct[node] if node.kind == "output" else signals
@@ -697,10 +700,10 @@ class Network:
             members = self._groups[activation]
             for member in members:
                 member.grad_post = direct[member]
-            grads = activation.group_grad_pre([m.post for m in members], [m.grad_post for m in members])
-            for member, grad in zip(members, grads):
+            group_grads = activation.group_grad_pre([m.post for m in members], [m.grad_post for m in members])
+            for member, grad in zip(members, group_grads):
                 _set_cache(member, "grad_pre", grad, signals)
-        grad_pre = node.grad_pre
+        grad_pre: Any = node.grad_pre
         store = self._params
         grads, known = store.grads, store.known
         known[node._slot] = True
@@ -839,7 +842,7 @@ class Network:
 
     def _input_columns(self, x: ArrayLike) -> tuple[list, int]:
         """Validated input values per input node, and the batch size (0 for one sample)."""
-        return columns(self._input_array(x))
+        return columns_of(self._input_array(x))
 
     def _input_array(self, x: ArrayLike) -> np.ndarray:
         """Inputs as a validated float array of shape (p,) or (n, p)."""
@@ -972,15 +975,15 @@ def _set_cache(node: Node, name: str, value: Any, signals: Any) -> None:
     setattr(node, name, value)
 
 
-def columns(inputs: np.ndarray) -> tuple[list, int]:
+def columns_of(inputs: np.ndarray) -> tuple[list, int]:
     """Checked inputs as one value per input node, and the batch size (0 for one sample).
 
     One sample gives plain floats, a batch the rows of a contiguous array
     (one row per input node).
 
-    >>> columns(np.array([0.5, 0.2]))
+    >>> columns_of(np.array([0.5, 0.2]))
     ([0.5, 0.2], 0)
-    >>> values, batch = columns(np.array([[0.5, 0.2], [0.1, 0.3]])); values[1].tolist(), batch
+    >>> values, batch = columns_of(np.array([[0.5, 0.2], [0.1, 0.3]])); values[1].tolist(), batch
     ([0.2, 0.3], 2)
     """
     if inputs.ndim == 1:

@@ -155,7 +155,7 @@ def _forward(net: Network, order: list[Node], signals: Any, inputs: dict, versio
         net._forward_node(node, signals, inputs)
         values = {f"{node.name}.pre": node.pre}
         values.update((f"{member.name}.post", member.post) for member in _written(net, node))
-        incoming = {conn.name: conn.weight * conn.source.post for conn in node._incoming}
+        incoming = {conn.name: _term(conn.weight, conn.source.post) for conn in node._incoming}
         if position == len(order):  # the pass is complete once its last step is taken
             net._signals_computed()
         yield Step(node, "forward", values, incoming)
@@ -211,9 +211,14 @@ def _backward(
             values[f"{node.name}.grad_bias"] = node.grad_bias
         values.update((f"{conn.name}.grad_weight", conn.grad_weight) for conn in node._incoming)
         outgoing = {LOSS_TERM: direct[node]} if node in direct else {}
-        outgoing.update((conn.name, conn.weight * conn.target.grad_pre) for conn in node._outgoing)
+        outgoing.update((conn.name, _term(conn.weight, conn.target.grad_pre)) for conn in node._outgoing)
         yield Step(node, "backward", values, outgoing)
     return loss_value
+
+
+def _term(weight: float, signal: Any) -> Any:
+    """``λ · signal``: the product the pass added for a connection (the signal is computed by then)."""
+    return weight * signal
 
 
 def _require_structure(net: Network, version: int, restart: str) -> None:

@@ -4,9 +4,9 @@ One epoch is one pass over the training rows: ``batch_size=None`` is
 full-batch gradient descent (one update per epoch), ``batch_size=1`` is
 stochastic gradient descent (one update per row) and ``batch_size=k`` uses
 mini-batches of ``k`` rows, the last one shorter when ``k`` does not divide
-the number of rows.  Each batch goes through the network as one array, so
-the Python cost is per node (the object path) or per level of the DAG (the
-compiled plan), not per sample.
+the number of rows.  Each batch of two or more rows goes through the network
+as one array, so the Python cost is per node (the object path) or per level
+of the DAG (the compiled plan), not per sample.
 
 Examples
 --------
@@ -34,7 +34,7 @@ from .checks import check_int
 from .data import finite_array
 from .errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError, TopologyError
 from .losses import Loss, get_loss
-from .network import columns
+from .network import columns_of
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 from .parameters import Parameters
 from .seeding import Seed, as_rng
@@ -456,7 +456,8 @@ def fit(
         and loss is shown when standard error is a terminal.
     callback : callable, optional
         Called after each epoch with an :class:`EpochInfo`; returning
-        ``True`` stops the training.
+        ``True`` stops the training.  It may read or edit weights and
+        biases, but not the structure (nodes, connections, activations).
     compiled : bool or None
         Run the batches through the network's
         :class:`~nodenet.compiled.CompiledPlan` (matrix products per level
@@ -484,6 +485,8 @@ def fit(
         The loss (or a parameter) became NaN or infinite; the network keeps
         its last finite parameters, and the error's ``history`` attribute
         holds the epochs run so far.
+    TopologyError
+        The callback changed the network's structure.
 
     Examples
     --------
@@ -564,7 +567,7 @@ def fit(
                     # x and y were checked once, above: no need to check every batch again
                     if plan is None:
                         rows = _rows(part)
-                        outputs = net._forward_pass(*columns(xs[rows]))
+                        outputs = net._forward_pass(*columns_of(xs[rows]))
                         batch_loss = net._backward_pass(ys[rows], loss_fn, inputs=False)
                     else:
                         outputs = plan._run(xs[part], caches=False)

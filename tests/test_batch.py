@@ -14,7 +14,7 @@ from nodenet.testing import inputs_for, networks, targets_for
 
 @given(st.lists(st.integers(0, 40), max_size=12))
 def test_a_selector_picks_exactly_the_indices(indices):
-    chosen = selector(indices)
+    chosen = selector(np.array(indices, dtype=np.intp))
     if not indices:
         assert chosen is None
     else:
@@ -22,14 +22,14 @@ def test_a_selector_picks_exactly_the_indices(indices):
 
 
 def test_evenly_spaced_indices_become_slices():
-    assert selector([3]) == slice(3, 4, 1)
-    assert selector([0, 3, 6]) == slice(0, 7, 3)
-    assert isinstance(selector([0, 1, 3]), np.ndarray) and isinstance(selector([5, 5]), np.ndarray)
+    assert selector(np.array([3])) == slice(3, 4, 1)
+    assert selector(np.array([0, 3, 6])) == slice(0, 7, 3)
+    assert isinstance(selector(np.array([0, 1, 3])), np.ndarray) and isinstance(selector(np.array([5, 5])), np.ndarray)
 
 
 def test_placements_of_a_layered_network_are_slices():
     net = nodenet.Network.from_layers([3, 4, 2], seed=0)
-    place = placements(net.nodes)
+    place = placements(net.nodes, net._edge_table())
     hidden = place[net["H4"]]
     assert hidden.row == 3 and hidden.sources == slice(0, 3, 1) and hidden.targets == slice(7, 9, 1)
     assert net._params.values[hidden.weights_in].tolist() == [c.weight for c in net["H4"].incoming]
@@ -96,3 +96,17 @@ def test_backward_gathers_caches_written_by_a_compiled_plan_or_a_copy(problem):
     clone = copy.deepcopy(net)  # the copy's caches are arrays of their own
     clone.backward(y)
     np.testing.assert_allclose(gradients(clone), expected, rtol=1e-12, atol=1e-14)
+
+
+@given(networks(max_hidden=6, max_outputs=3))
+def test_placements_select_each_nodes_own_connections(net):
+    order = net.nodes
+    rows = np.arange(len(order))
+    slots = np.arange(net._params.size)
+    for node, place in placements(order, net._edge_table()).items():
+        assert order[place.row] is node
+        pick = lambda chosen, picked: [] if chosen is None else picked[chosen].tolist()  # noqa: E731
+        incoming = [(order.index(c.source), c._slot) for c in node.incoming]  # in this order
+        outgoing = sorted((order.index(c.target), c._slot) for c in node.outgoing)  # in any order
+        assert list(zip(pick(place.sources, rows), pick(place.weights_in, slots))) == incoming
+        assert sorted(zip(pick(place.targets, rows), pick(place.weights_out, slots))) == outgoing
