@@ -150,28 +150,22 @@ def test_changes_between_steps_stop_the_generators():
 
 
 @pytest.mark.parametrize("between", ["forward", "backward", "compiled", "before the first step"])
-def test_another_pass_between_steps_stops_the_generators(between):
+@pytest.mark.parametrize("phase", ["forward", "backward"])
+def test_another_pass_between_steps_stops_the_generators(phase, between):
     net = nodenet.Network.from_layers([2, 2, 1], seed=0)
     X, Y = np.array([[0.1, 0.2], [0.3, 0.4]]), np.array([[1.0], [0.0]])
-
-    def other_pass():
-        if between == "compiled":
-            net.compile().forward(-X)
-        else:
-            net.forward(-X)
-            if between == "backward":
-                net.backward(Y)
-
-    steps = net.forward_steps(X)
+    if phase == "forward":
+        steps, restart = net.forward_steps(X), r"net.forward_steps\(x\)"
+    else:
+        net.forward(X)
+        steps, restart = net.backward_steps(Y), r"net.backward_steps\(y\)"
     if between != "before the first step":
         next(steps)
-    other_pass()
-    with pytest.raises(nodenet.NotComputedError, match=r"Another forward or backward pass.*net.forward_steps\(x\)"):
+    if between == "compiled":
+        net.compile().forward(-X)
+    else:
+        net.forward(-X)
+        if between == "backward":
+            net.backward(Y)
+    with pytest.raises(nodenet.NotComputedError, match="Another forward or backward pass.*" + restart):
         next(steps)
-    net.forward(X)
-    back = net.backward_steps(Y)
-    if between != "before the first step":
-        next(back)
-    other_pass()
-    with pytest.raises(nodenet.NotComputedError, match=r"Another forward or backward pass.*net.backward_steps\(y\)"):
-        next(back)
