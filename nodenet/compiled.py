@@ -4,8 +4,9 @@ The reference path (:meth:`Network.forward` / :meth:`Network.backward`) does
 Python work per node on a batch (see :mod:`nodenet.batch`) and per connection
 on one sample.  A compiled plan groups the non-input nodes into *levels*
 (longest path from the inputs), so that the nodes of one level depend only on
-earlier levels, and computes each level with one matrix product: ``pre[level] = W @ post[sources] + b``.  The weight matrix of a level
-is gathered from the network's :class:`~nodenet.parameters.ParameterStore` at
+earlier levels, and computes each level with one matrix product:
+``pre[level] = W @ post[sources] + b``.  The weight matrix of a level is
+gathered from the network's :class:`~nodenet.parameters.ParameterStore` at
 every pass (dense when the level is fully connected to a contiguous block of
 sources, scattered otherwise: skip connections and arbitrary DAGs), and the
 gradients are written back into the same store, so a plan never holds a copy
@@ -171,8 +172,14 @@ class CompiledPlan:
             self._scratch[key] = np.empty((len(self.nodes), n))
         return self._scratch[key]
 
-    def _level(self, start: int, stop: int, slots_array: np.ndarray, source_of: np.ndarray, counts: np.ndarray) -> _Level:
-        """Level ``start:stop`` of ``self.nodes``, from the slots and source rows of its members' incoming connections."""
+    def _level(
+        self, start: int, stop: int, slots_array: np.ndarray, source_of: np.ndarray, counts: np.ndarray
+    ) -> _Level:
+        """Level ``start:stop`` of ``self.nodes``.
+
+        ``slots_array`` and ``source_of`` hold the store slot and the source
+        row of each incoming connection of its members (``counts`` per member).
+        """
         members = self.nodes[start:stop]
         shared = _shared_sources(source_of, counts)
         source_rows = _distinct(source_of) if shared is None else shared
@@ -282,7 +289,8 @@ class CompiledPlan:
         for level, weights in zip(reversed(self._levels), reversed(self._weights)):
             for activation, first, last in level.activations:
                 if not activation.is_group:
-                    activation.grad_pre_into(pre[first:last], post[first:last], grad_post[first:last], grad_pre[first:last])
+                    span = slice(first, last)
+                    activation.grad_pre_into(pre[span], post[span], grad_post[span], grad_pre[span])
             block = grad_pre[level.start : level.stop]
             level.store_grads(grads, block, post[level.sources])
             grads[level.bias_slots] = np.add.reduce(block, axis=1) / n

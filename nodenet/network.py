@@ -11,9 +11,9 @@ import numpy as np
 
 from .activations import Activation, get_activation
 from .batch import BatchSignals, Placement, placements
-from .edges import EdgeTable
 from .checks import as_float_array, check_finite, check_int
 from .connection import Connection
+from .edges import EdgeTable
 from .errors import (
     CycleError,
     InvalidArgument,
@@ -310,10 +310,11 @@ class Network:
         self._compiled = None
 
     def __deepcopy__(self, memo: dict) -> Network:
-        """An independent copy, without what is rebuilt on demand (the compiled plan, the placements, the edge table, the batch matrices).
+        """An independent copy, without what is rebuilt on demand.
 
-        The copy's node caches are independent arrays; a backward pass gathers
-        them afresh.
+        The compiled plan, the placements, the edge table and the batch
+        matrices are left out; the copy's node caches are independent arrays,
+        which a backward pass gathers afresh.
         """
         clone = type(self).__new__(type(self))
         memo[id(self)] = clone
@@ -545,7 +546,9 @@ class Network:
         self._signals_computed()
         return self._output_array()
 
-    def _backward_pass(self, target: np.ndarray, loss_fn: Loss, stop: Node | None = None, *, inputs: bool = True) -> float:
+    def _backward_pass(
+        self, target: np.ndarray, loss_fn: Loss, stop: Node | None = None, *, inputs: bool = True
+    ) -> float:
         """The backward pass against checked targets, after a current forward pass.
 
         ``inputs=False`` leaves out the input nodes' gradients, which no
@@ -586,15 +589,17 @@ class Network:
         return self._places[1]
 
     def _forward_node(self, node: Node, signals: Any, inputs: dict[Node, Any], stop: bool = False) -> None:
-        """Compute ``node.pre`` (the bias plus ``λ · source.post`` of each incoming connection) and ``node.post``.
+        """Compute ``node.pre`` and ``node.post``.
 
-        A softmax node gets its ``pre`` only; the last member of its group (in
-        topological order) computes the ``post`` of the whole group.
+        ``pre`` is the bias plus ``λ · source.post`` of each incoming
+        connection.  A softmax node gets its ``pre`` only; the last member of
+        its group (in topological order) computes the ``post`` of the whole
+        group.
         """
         incoming = node._incoming
         if stop:
             breakpoint()  # stop_at: `node` is next; `n` computes its pre and post
-        node.grad_pre = node.grad_post = None
+        node._clear_gradients()
         values = self._params.values
         pre: Any
         place: Any = None
