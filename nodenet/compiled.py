@@ -42,6 +42,7 @@ from .losses import Loss, get_loss
 
 if TYPE_CHECKING:
     from .network import Network
+    from .node import Node
 
 __all__ = ["CompiledPlan"]
 
@@ -103,10 +104,10 @@ class CompiledPlan:
         position = {node: i for i, node in enumerate(order)}
         edges = net._edge_table()
         depth = edges.depths()
-        computed = sorted(
-            (node for node in order if node.kind != "input"),
-            key=lambda node: (depth[position[node]], repr(node._activation.to_spec()), position[node]),
-        )
+        # nodes with equal activations (same class and options) are grouped: one call per group
+        kind = {node: (type(node._activation).__name__, repr(node._activation.to_spec()), type(node._activation))
+                for node in order if node.kind != "input"}
+        computed = sorted(kind, key=lambda node: (depth[position[node]], kind[node][:2], position[node]))
         self.nodes = list(net._inputs) + computed
         row = {node: i for i, node in enumerate(self.nodes)}
         row_of_position = np.empty(len(order), dtype=np.intp)
@@ -126,12 +127,15 @@ class CompiledPlan:
                 stop += 1
             members = [edges.index[node] for node in self.nodes[start:stop]]
             slots, sources, counts = edges.of(members)
-            self._levels.append(self._level(start, stop, slots, row_of_position[sources], counts))
+            self._levels.append(self._level(start, stop, slots, row_of_position[sources], counts, kind))
             start = stop
         self._zero_rows = self._plan_grad_post()
-        used = [np.concatenate([level.slots, level.bias_slots]) for level in self._levels]
         # the plan's slots as a few slices: marking their gradients known is cheap
-        self._slot_runs = _runs(_distinct(np.concatenate(used))) if used else []
+        used = np.zeros(self._store.size, dtype=bool)
+        for level in self._levels:
+            used[level.slots] = True
+            used[level.bias_slots] = True
+        self._slot_runs = _runs(np.flatnonzero(used))
         self._signals: tuple[np.ndarray, np.ndarray] | None = None
         self._weights: list[np.ndarray] = []
         self._scratch: dict[tuple[str, int], np.ndarray] = {}
@@ -173,12 +177,14 @@ class CompiledPlan:
         return self._scratch[key]
 
     def _level(
-        self, start: int, stop: int, slots_array: np.ndarray, source_of: np.ndarray, counts: np.ndarray
+        self, start: int, stop: int, slots_array: np.ndarray, source_of: np.ndarray, counts: np.ndarray,
+        kind: dict[Node, tuple],
     ) -> _Level:
         """Level ``start:stop`` of ``self.nodes``.
 
         ``slots_array`` and ``source_of`` hold the store slot and the source
-        row of each incoming connection of its members (``counts`` per member).
+        row of each incoming connection of its members (``counts`` per member);
+        ``kind`` tells equal activations apart.
         """
         members = self.nodes[start:stop]
         shared = _shared_sources(source_of, counts)
@@ -190,7 +196,9 @@ class CompiledPlan:
             targets = np.repeat(np.arange(shape[0]), counts)
             positions_array = targets * shape[1] + np.searchsorted(source_rows, source_of)
         slot_matrix = None
-        if slots_array.size == shape[0] * shape[1]:
+        if shared is not None:
+            slot_matrix = slots_array.reshape(shape)
+        elif slots_array.size == shape[0] * shape[1]:
             slot_matrix = np.empty(shape, dtype=np.intp)
             slot_matrix.flat[positions_array] = slots_array
         source_rows = source_rows.tolist()
@@ -199,11 +207,13 @@ class CompiledPlan:
             slice(source_rows[0], source_rows[-1] + 1) if contiguous else np.array(source_rows, dtype=np.intp)
         )
         activations: list[tuple[Activation, int, int]] = []
+        previous = None
         for offset, node in enumerate(members, start=start):
-            if activations and activations[-1][0] == node._activation:
-                activations[-1] = (node._activation, activations[-1][1], offset + 1)
+            if activations and kind[node] == previous:
+                activations[-1] = (activations[-1][0], activations[-1][1], offset + 1)
             else:
                 activations.append((node._activation, offset, offset + 1))
+            previous = kind[node]
         bias_slots = np.array([node._slot for node in members], dtype=np.intp)
         feeds_on_computed = bool(source_rows) and source_rows[-1] >= self._inputs
         runs = _runs(slot_matrix.ravel()) if slot_matrix is not None else []

@@ -53,6 +53,7 @@ class EdgeTable:
         self.positions, self.size = positions, size
         self.slots, self.sources, self.counts = slots, sources, counts
         self.starts = np.concatenate(([0], np.cumsum(counts))).astype(np.intp)
+        self._depths: np.ndarray | None = None
 
     @classmethod
     def read(cls, order: list[Node]) -> EdgeTable:
@@ -82,6 +83,8 @@ class EdgeTable:
         >>> seeded, read = EdgeTable.layered(layers, first), EdgeTable.read(net.nodes)
         >>> all((getattr(seeded, a) == getattr(read, a)).all() for a in ("slots", "sources", "counts", "positions"))
         True
+        >>> seeded.depths().tolist() == read.depths().tolist() == [-1, -1, -1, 0, 0, 1, 1]
+        True
         """
         widths = [len(layer) for layer in layers]
         offsets = np.concatenate(([0], np.cumsum(widths))).tolist()
@@ -93,7 +96,9 @@ class EdgeTable:
         computed = [node for layer in layers[1:] for node in layer]
         slots = np.arange(first_slot, first_slot + source_array.size, dtype=np.intp)
         positions = np.arange(widths[0], offsets[-1], dtype=np.intp)
-        return cls(computed, positions, offsets[-1], slots, source_array, count_array)
+        table = cls(computed, positions, offsets[-1], slots, source_array, count_array)
+        table._depths = np.repeat(np.arange(-1, len(layers) - 1), widths).astype(np.intp)  # layer by layer
+        return table
 
     def depths(self) -> np.ndarray:
         """Longest path from the inputs, per topological position: -1 for inputs, 0 for the first level.
@@ -102,12 +107,14 @@ class EdgeTable:
         >>> EdgeTable.read(nodenet.Network.from_layers([2, 2, 1], seed=0).nodes).depths().tolist()
         [-1, -1, 0, 0, 1]
         """
-        depth = np.full(self.size, -1, dtype=np.intp)
-        sources, starts = self.sources, self.starts.tolist()
-        for i, place in enumerate(self.positions.tolist()):
-            first, last = starts[i], starts[i + 1]
-            depth[place] = 1 + int(depth[sources[first:last]].max()) if last > first else 0
-        return depth
+        if self._depths is None:
+            depth = np.full(self.size, -1, dtype=np.intp)
+            sources, starts = self.sources, self.starts.tolist()
+            for i, place in enumerate(self.positions.tolist()):
+                first, last = starts[i], starts[i + 1]
+                depth[place] = 1 + int(depth[sources[first:last]].max()) if last > first else 0
+            self._depths = depth
+        return self._depths
 
     def of(self, members: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Slots, source positions and per-member counts of the connections into ``members`` (node numbers)."""

@@ -194,3 +194,26 @@ def test_predict_uses_the_plan_for_rows_and_agrees_with_the_reference():
     assert isinstance(net.predict(X[0], compiled=False)[0], float | np.floating)
     with pytest.raises(nodenet.InvalidArgument, match="compiled must be"):
         net.predict(X, compiled=1)
+
+
+class SteeperSigmoid(nodenet.activations.Sigmoid):
+    """Same name and options as the sigmoid, another formula: a level must not merge it with sigmoids."""
+
+    def value(self, pre):
+        return super().value(3.0 * pre)
+
+    def derivative(self, pre, post):
+        return 3.0 * post * (1.0 - post)
+
+
+def test_a_level_keeps_activations_of_other_classes_apart_even_with_the_same_name():
+    net = nodenet.Network.from_layers([2, 3, 1], seed=1)
+    net["H4"].activation = SteeperSigmoid()
+    X, Y = np.array([[0.3, -0.2], [0.5, 0.1]]), np.array([[0.2], [0.4]])
+    expected = net.forward(X).copy()
+    net.backward(Y)
+    _, reference_grads = snapshot(net)
+    plan = net.compile()
+    np.testing.assert_allclose(plan.forward(X), expected, rtol=RTOL, atol=ATOL)
+    plan.backward(Y)
+    np.testing.assert_allclose(snapshot(net)[1], reference_grads, rtol=RTOL, atol=1e-12)

@@ -17,6 +17,7 @@ def test_the_table_from_layers_writes_is_the_one_read_from_the_objects(widths):
     for field in FIELDS:
         np.testing.assert_array_equal(getattr(seeded, field), getattr(read, field))
     assert seeded.index == read.index and seeded.size == read.size
+    np.testing.assert_array_equal(seeded.depths(), read.depths())
 
 
 def test_a_structural_change_replaces_the_table():
