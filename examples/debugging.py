@@ -1,10 +1,11 @@
 """Stop in the debugger just before a node of the chapter's network is computed.
 
-Run ``python examples/debugging.py``: pdb opens inside the forward pass, right
-before ``H5`` is computed, with ``node`` (H5) and ``incoming`` (its
-connections) as locals.  Try ``p node``, ``p [conn.weight * conn.source.post
-for conn in incoming]`` (the terms it adds up), ``n`` (one line at a time),
-``r`` (the rest of the node), ``p node.pre``, ``c`` (finish the pass).
+Run ``python examples/debugging.py``: pdb opens in ``nodenet.backprop.forward_node``,
+the textbook's formula for one node, right before ``H5`` is computed.  Try
+``ll`` (the whole formula), ``p node``, ``n`` (one line at a time: each pass
+through the loop adds one term ``conn.weight * conn.source.post``),
+``p conn, conn.weight, conn.source.post`` (the term's parts), ``p pre`` (the
+sum so far), ``r`` (the rest of the node), ``p node`` and ``c`` (finish the pass).
 """
 
 import nodenet

@@ -52,7 +52,9 @@ from .plotting import plot_history
 from .render import render, to_dot, to_svg
 from .stepping import Step
 from .testing.gradients import GradientReport, check_gradients
-from .training import EpochInfo, History, fit, predict
+from .engine import predict
+from .history import History
+from .training import EpochInfo, fit
 
 __version__ = "0.1.0"
 

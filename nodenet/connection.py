@@ -35,20 +35,29 @@ class Connection:
     __slots__ = ("source", "target", "_store", "_slot")
 
     def __init__(
-        self, source: Node, target: Node, weight: float = 0.0, store: ParameterStore | None = None
+        self,
+        source: Node,
+        target: Node,
+        weight: float = 0.0,
+        store: ParameterStore | None = None,
+        *,
+        slot: int | None = None,
     ) -> None:
         self.source = source
         self.target = target
-        value = check_number(weight, f"weight of {source.name!r}->{target.name!r}")
         self._store = ParameterStore(1) if store is None else store
-        self._slot = self._store.allocate(value)
+        if slot is None:  # a new slot holding ``weight``; else a slot of ``store`` allocated already
+            slot = self._store.allocate(check_number(weight, f"weight of {source.name!r}->{target.name!r}"))
+        self._slot = slot
 
-    @classmethod
-    def _in_slot(cls, source: Node, target: Node, store: ParameterStore, slot: int) -> Connection:
-        """A connection whose weight is an already allocated slot of ``store``."""
-        conn = cls.__new__(cls)
-        conn.source, conn.target, conn._store, conn._slot = source, target, store, slot
-        return conn
+    @property
+    def slot(self) -> int:
+        """The weight's slot in the network's parameter store (the fast paths work by slot)."""
+        return self._slot
+
+    def detach(self) -> None:
+        """Leave the network: the weight moves into a store of the connection's own."""
+        self._store, self._slot = self._store.move_out(self._slot)
 
     @property
     def weight(self) -> float:

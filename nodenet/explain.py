@@ -30,12 +30,14 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from .errors import InvalidArgument, NotComputedError
 from .checks import check_int
+from .conversion import sample_row
+from .errors import InvalidArgument, NotComputedError
 from .notation import bias_symbol, derivative_symbol, function_symbol, latex_escape, signal_symbol, target_symbol, weight_symbol
 
 if TYPE_CHECKING:
-    from .network import Network, NodeRef
+    from .structure import NetworkStructure as Network
+    from .structure import NodeRef
     from .node import Node
 
 __all__ = ["Explanation", "explain", "FORMATS"]
@@ -235,12 +237,12 @@ def _title(node: Node) -> str:
 
 
 def _sample_picker(net: Network, sample: Any) -> Callable[[Any], float]:
-    row = net._sample_row(sample)
+    row = sample_row(net, sample)
     return lambda value: float(value[row]) if row is not None and np.ndim(value) else float(value)
 
 
 def _require_caches(net: Network, nodes: list[Node]) -> None:
-    net._require_forward("explain")
+    net.passes.require_current("explain")
     if any(node.grad_post is None for node in nodes):
         raise NotComputedError(
             "explain needs the gradients of a backward pass; call net.backward(y) after net.forward(x)."
@@ -274,7 +276,7 @@ def _forward_formulas(net: Network, node: Node, s: _Style, num: _Numbers) -> lis
     me, pre = s.signal(node.name), s.signal(node.name, pre=True)
     if node.kind == "input":
         return [(me, None, None, num.pick(node.post))]
-    incoming = node._incoming
+    incoming = node.incoming
     symbols = [s.weight(c.source.name, node.name) + s.times + s.signal(c.source.name) for c in incoming]
     numbers = [num(c.weight) + num(c.source.post) for c in incoming]
     total = (
@@ -286,8 +288,8 @@ def _forward_formulas(net: Network, node: Node, s: _Style, num: _Numbers) -> lis
     activation = node.activation
     if activation == "identity":
         post = (me, pre, None, num.pick(node.post))
-    elif node._activation.is_group:
-        members = net._groups[node._activation]
+    elif node.activation_function.is_group:
+        members = net.groups()[node.activation_function]
         exps = [f"exp({s.signal(m.name, pre=True)})" for m in members]
         exp_numbers = [f"exp{num(m.pre)}" for m in members]
         over = r" \big/ " if s.latex else " / "
@@ -306,11 +308,11 @@ def _forward_formulas(net: Network, node: Node, s: _Style, num: _Numbers) -> lis
 def _backward_formulas(net: Network, node: Node, s: _Style, num: _Numbers) -> list[Formula]:
     me, pre = s.signal(node.name), s.signal(node.name, pre=True)
     symbols, numbers = [], []
-    if node in net._loss_grads:
+    if node in net.passes.loss_grads:
         loss_symbols, loss_numbers = _loss_term(net, node, s, num)
         symbols.append(loss_symbols)
         numbers.append(loss_numbers)
-    for conn in node._outgoing:
+    for conn in node.outgoing:
         symbols.append(s.weight(node.name, conn.target.name) + s.times + s.grad(s.signal(conn.target.name, pre=True)))
         numbers.append(num(conn.weight) + num(conn.target.grad_pre))
     grad_post = (s.grad(me), " + ".join(symbols) or "0", " + ".join(numbers) or None, num.pick(node.grad_post))
@@ -318,7 +320,7 @@ def _backward_formulas(net: Network, node: Node, s: _Style, num: _Numbers) -> li
         return [grad_post]
     formulas = [grad_post, _activation_formula(net, node, s, num)]
     d_pre = s.grad(pre)
-    for conn in node._incoming:
+    for conn in node.incoming:
         value = num.pick(conn.source.post) * num.pick(node.grad_pre)
         formulas.append(
             (
@@ -334,15 +336,15 @@ def _backward_formulas(net: Network, node: Node, s: _Style, num: _Numbers) -> li
 
 def _loss_term(net: Network, node: Node, s: _Style, num: _Numbers) -> tuple[str, str]:
     """The loss's own derivative at an output: ``(O6 − y6)`` for the L2 loss."""
-    loss_fn, target = net._loss_target
+    loss_fn, target = net.passes.loss_function, net.passes.targets
     me, y = s.signal(node.name), s.target(node.name)
-    y_value = target[..., net._outputs.index(node)]
+    y_value = target[..., net.outputs.index(node)]
     if loss_fn.name == "l2":
         return f"({me}{s.minus}{y})", f"({num.plain(node.post)}{s.minus}{num.plain(y_value)})"
     if loss_fn.name == "cross_entropy":
         over = r" \big/ " if s.latex else "/"
         return f"(-{y}{over}{me})", f"(-{num(y_value)}{over}{num(node.post)})"
-    return f"∂ℓ/∂{me}" if not s.latex else rf"\frac{{\partial \ell}}{{\partial {me}}}", num(net._loss_grads[node])
+    return f"∂ℓ/∂{me}" if not s.latex else rf"\frac{{\partial \ell}}{{\partial {me}}}", num(net.passes.loss_grads[node])
 
 
 def _activation_formula(net: Network, node: Node, s: _Style, num: _Numbers) -> Formula:
@@ -350,8 +352,8 @@ def _activation_formula(net: Network, node: Node, s: _Style, num: _Numbers) -> F
     me, d_me, d_pre = s.signal(node.name), s.grad(s.signal(node.name)), s.grad(s.signal(node.name, pre=True))
     result = num.pick(node.grad_pre)
     activation = node.activation
-    if node._activation.is_group:
-        members = net._groups[node._activation]
+    if node.activation_function.is_group:
+        members = net.groups()[node.activation_function]
         inner = " + ".join(s.signal(m.name) + s.times + s.grad(s.signal(m.name)) for m in members)
         inner_numbers = " + ".join(num(m.post) + num(m.grad_post) for m in members)
         return (
@@ -367,7 +369,7 @@ def _activation_formula(net: Network, node: Node, s: _Style, num: _Numbers) -> F
         "sigmoid": (f"(1{s.minus}{me}){s.times}{me}", f"(1{s.minus}{post}){num(node.post)}"),
         "tanh": (f"(1{s.minus}{s.square(me)})", f"(1{s.minus}{s.square(num(node.post))})"),
     }
-    derivative = node._activation.derivative(node.pre, node.post)
+    derivative = node.activation_function.derivative(node.pre, node.post)
     symbol, numbers = written.get(
         activation, (f"{s.function(activation)}'({s.signal(node.name, pre=True)})", num(derivative))
     )

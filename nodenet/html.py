@@ -33,7 +33,7 @@ from .plotting import log_scale_fits
 from .render import to_svg
 
 if TYPE_CHECKING:
-    from .training import History
+    from .history import History
 
 __all__ = ["export_html", "choose_epochs", "DEFAULT_FRAMES"]
 

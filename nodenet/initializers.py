@@ -38,7 +38,7 @@ from .errors import InvalidArgument
 from .seeding import Seed, as_rng
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .structure import NetworkStructure as Network
 
 __all__ = ["INITIALIZERS", "BIAS_INITIALIZERS", "draw_weights", "initialize"]
 
@@ -136,15 +136,15 @@ def initialize(
     if init == "uniform" and scale <= 0:
         raise InvalidArgument(f"init='uniform' draws from U[-scale, scale] and needs scale > 0; got {scale!r}.")
     rng = as_rng(seed)
-    values = net._params.values  # drawn numbers are finite: write them straight into the store
+    values = net.store.values  # drawn numbers are finite: write them straight into the store
     computed = [node for node in net.nodes if node.kind != "input"]
     for node in computed:
-        incoming = node._incoming
+        incoming = node.incoming
         if not incoming:
             continue
-        fan_out = len(incoming[0].source._outgoing)
+        fan_out = len(incoming[0].source.outgoing)
         weights = draw_weights(init, rng, fan_in=len(incoming), fan_out=fan_out, size=len(incoming), scale=scale)
-        values[[conn._slot for conn in incoming]] = weights
-    slots = [node._slot for node in computed]
+        values[[conn.slot for conn in incoming]] = weights
+    slots = [node.slot for node in computed]
     values[slots] = (rng.random(len(computed)) - 0.5) * 0.5 if bias == "small" else 0.0
-    net._params.written()
+    net.store.written()

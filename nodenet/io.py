@@ -51,9 +51,10 @@ import networkx as nx
 
 from .errors import FormatError, NodenetError
 from .node import KINDS
+from .structure import create_network
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .structure import NetworkStructure as Network
 
 __all__ = ["FORMAT", "VERSION", "save", "load", "to_dict", "from_dict"]
 
@@ -208,8 +209,6 @@ def from_dict(data: Any) -> Network:
     ...
     nodenet.errors.FormatError: the network has no input nodes; add one with add_input.
     """
-    from .network import Network
-
     _check(isinstance(data, dict), f"expected a JSON object at the top level; got {type(data).__name__}")
     _check(data.get("format") == FORMAT, f"not a nodenet file (\"format\" is {data.get('format')!r}, expected 'nodenet')")
     version = data.get("version")
@@ -222,7 +221,7 @@ def from_dict(data: Any) -> Network:
            "\"network\" must be a directed graph without parallel edges")
     nodes, edges = graph.get("nodes"), graph.get("edges")
     _check(isinstance(nodes, list) and isinstance(edges, list), "\"network\" must hold the lists \"nodes\" and \"edges\"")
-    net = Network()
+    net = create_network()
     for position, entry in enumerate(nodes):
         _add_node(net, position, entry)
     for position, entry in enumerate(edges):

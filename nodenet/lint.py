@@ -41,7 +41,7 @@ import networkx as nx
 from .notation import node_number
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .structure import NetworkStructure as Network
 
 __all__ = ["Finding", "lint", "CODES"]
 
@@ -90,7 +90,7 @@ def lint(net: Network) -> list[Finding]:
     findings = []
     for node in net.nodes:
         name = node.name
-        if node.kind == "input" and not node._outgoing:
+        if node.kind == "input" and not node.outgoing:
             findings.append(
                 Finding("unused-input", f"Input {name!r} feeds no node; its column of x is ignored. "
                         "Connect it or remove it.", (name,))
@@ -100,19 +100,19 @@ def lint(net: Network) -> list[Finding]:
                 Finding("dead-node", f"{name!r} has no path to an output; its value never reaches the loss. "
                         "Connect it towards an output or remove it.", (name,))
             )
-        elif node.kind == "hidden" and not node._incoming:
+        elif node.kind == "hidden" and not node.incoming:
             findings.append(
                 Finding("no-incoming", f"Hidden node {name!r} has no incoming connections; its signal is its "
                         "bias alone. Connect an input or an earlier node to it.", (name,))
             )
         elif node.kind != "input" and name not in from_inputs:
-            sources = tuple(conn.source.name for conn in node._incoming)
+            sources = tuple(conn.source.name for conn in node.incoming)
             findings.append(
                 Finding("unreachable", f"No input reaches {name!r}; its signal does not depend on x. "
                         "Connect it to a node that an input reaches.", (name, *sources))
             )
-        elif node.kind == "output" and node._outgoing:
-            targets = tuple(conn.target.name for conn in node._outgoing)
+        elif node.kind == "output" and node.outgoing:
+            targets = tuple(conn.target.name for conn in node.outgoing)
             findings.append(
                 Finding("output-feeds", f"Output {name!r} also feeds {', '.join(targets)}; its gradient adds "
                         "the loss term and the terms of these connections.", (name, *targets))

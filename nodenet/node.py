@@ -14,7 +14,7 @@ from .parameters import ParameterStore
 
 if TYPE_CHECKING:
     from .connection import Connection
-    from .network import Network
+    from .structure import NetworkStructure as Network
 
 __all__ = ["Node", "KINDS", "check_activation_fits"]
 
@@ -82,7 +82,7 @@ class Node:
         self.kind = kind
         self._network = network
         self._activation = get_activation(activation)
-        self._store = network._params if network is not None else ParameterStore(1)
+        self._store = network.store if network is not None else ParameterStore(1)
         self._slot: int | None = None
         if kind != "input":
             value = check_number(0.0 if bias is None else bias, f"bias of {name!r}")
@@ -107,7 +107,7 @@ class Node:
         check_activation_fits(self.name, self.kind, bool(self._outgoing), activation)
         self._activation = activation
         if self._network is not None:
-            self._network._structure_changed()
+            self._network.structure_changed()
 
     @property
     def activation_function(self) -> Activation:
@@ -156,7 +156,31 @@ class Node:
         """The chapter's symbol of the bias, ``'b4'``."""
         return bias_symbol(self.name)
 
-    def _clear_gradients(self) -> None:
+    @property
+    def slot(self) -> int | None:
+        """The bias's slot in the network's parameter store (``None`` for an input node).
+
+        The fast paths and the optimizers read and write whole arrays of the
+        store by slot; everything else uses :attr:`bias` and :attr:`grad_bias`.
+        """
+        return self._slot
+
+    def attach(self, conn: Connection) -> None:
+        """Record ``conn`` among this node's incoming or outgoing connections (the network calls this)."""
+        (self._incoming if conn.target is self else self._outgoing).append(conn)
+
+    def release(self, conn: Connection) -> None:
+        """Forget ``conn`` (the network calls this when it removes a connection)."""
+        (self._incoming if conn.target is self else self._outgoing).remove(conn)
+
+    def detach(self) -> None:
+        """Leave the network: the bias moves into a store of the node's own."""
+        self._network = None
+        if self._slot is not None:
+            self._store, self._slot = self._store.move_out(self._slot)
+
+    def clear_gradients(self) -> None:
+        """Set ``grad_pre`` and ``grad_post`` to ``None``."""
         self.grad_pre = self.grad_post = None
 
     def __repr__(self) -> str:

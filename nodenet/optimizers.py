@@ -48,7 +48,7 @@ from .errors import InvalidArgument
 from .parameters import Parameters
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .structure import NetworkStructure as Network
 
 __all__ = [
     "Optimizer",
@@ -125,7 +125,7 @@ class Optimizer:
         The optimizer's state (velocities, moments) belongs to one network
         structure: a different network, or a structural change, starts it afresh.
         """
-        structure = (id(net), net._version)
+        structure = (id(net), net.structure_version)
         if structure != self._structure:
             self.reset()
             self._structure = structure

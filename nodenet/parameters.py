@@ -79,6 +79,18 @@ class ParameterStore:
         self.known[slot] = False
         self._free.append(slot)
 
+    def move_out(self, slot: int) -> tuple[ParameterStore, int]:
+        """Release ``slot`` into a new one-slot store holding its value; returns that store and slot.
+
+        >>> store = ParameterStore(); slot = store.allocate(0.5)
+        >>> own, own_slot = store.move_out(slot); own.value(own_slot), store.value(slot)
+        (0.5, 0.0)
+        """
+        own = ParameterStore(1)
+        own_slot = own.allocate(self.value(slot))
+        self.release(slot)
+        return own, own_slot
+
     def _grow(self) -> None:
         capacity = 2 * self.values.shape[0]
         for name in ("values", "grads", "known"):
@@ -86,6 +98,11 @@ class ParameterStore:
             new = np.zeros(capacity, dtype=old.dtype)
             new[: old.shape[0]] = old
             setattr(self, name, new)
+
+    @property
+    def in_use(self) -> int:
+        """How many slots hold a parameter (allocated and not released)."""
+        return self.size - len(self._free)
 
     def written(self) -> None:
         """Record that values changed (signals computed before are stale)."""
@@ -134,10 +151,10 @@ class Parameters:
 
     def __init__(self, net: Any) -> None:
         self._net = net
-        self._store: ParameterStore = net._params
+        self._store: ParameterStore = net.store
         self._count = net.parameter_count()
         # every used slot of the store is one of these parameters: optimizers may work on it directly
-        self._whole_store = self._count == self._store.size and not self._store._free
+        self._whole_store = self._count == self._store.size == self._store.in_use
         self._views: tuple[np.ndarray, np.ndarray] | None = None  # of the store's arrays, made on first use
 
     @cached_property
@@ -149,7 +166,7 @@ class Parameters:
     def slots(self) -> np.ndarray:
         """The store slot of each parameter, in parameter order (built on first use)."""
         connections, biased = self._owners
-        return np.fromiter((owner._slot for owner in connections + biased), dtype=np.intp, count=self._count)
+        return np.fromiter((owner.slot for owner in connections + biased), dtype=np.intp, count=self._count)
 
     def flat(self) -> tuple[np.ndarray, np.ndarray]:
         """Values and gradients for an optimizer, in one fixed order.
@@ -160,9 +177,9 @@ class Parameters:
         """
         if self._whole_store and not self._store.known[: self._count].all():
             self.grads()  # raises, naming the missing gradients
-        return self._flat_after_backward()
+        return self.flat_after_backward()
 
-    def _flat_after_backward(self) -> tuple[np.ndarray, np.ndarray]:
+    def flat_after_backward(self) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`flat` for a caller that just ran a complete backward pass (every gradient is current)."""
         if not self._whole_store:
             return self.values, self.grads()

@@ -40,7 +40,8 @@ from .errors import InvalidArgument
 from .notation import format_value, function_symbol, signal_symbol, weight_symbol
 
 if TYPE_CHECKING:
-    from .network import Network, NodeRef
+    from .structure import NetworkStructure as Network
+    from .structure import NodeRef
     from .node import Node
 
 __all__ = ["Path", "paths", "count_paths"]
@@ -84,7 +85,7 @@ def count_paths(net: Network, source: NodeRef, target: NodeRef) -> int:
     counts: dict[Node, int] = {src: 1}
     for node in net.nodes:
         if node is not src:
-            counts[node] = sum(counts.get(conn.source, 0) for conn in node._incoming)
+            counts[node] = sum(counts.get(conn.source, 0) for conn in node.incoming)
     return counts[dst]
 
 
@@ -126,11 +127,11 @@ def paths(net: Network, source: NodeRef, target: NodeRef, *, limit: int = 10000)
     """
     check_int(limit, "limit", minimum=1)
     src, dst = net.node(source), net.node(target)
-    net._require_forward("paths")
-    if dst._activation.is_group:
+    net.passes.require_current("paths")
+    if dst.activation_function.is_group:
         raise InvalidArgument(
             f"{dst.name!r} uses {dst.activation}, whose derivative couples every node of its group; "
-            f"list the paths to one of its sources ({', '.join(c.source.name for c in dst._incoming)}) instead."
+            f"list the paths to one of its sources ({', '.join(c.source.name for c in dst.incoming)}) instead."
         )
     count = count_paths(net, src, dst)
     if count > limit:
@@ -148,10 +149,10 @@ def paths(net: Network, source: NodeRef, target: NodeRef, *, limit: int = 10000)
         if node is dst:
             found.append(Path(nodes, factors, product))
             continue
-        for conn in reversed(node._outgoing):
+        for conn in reversed(node.outgoing):
             nxt = conn.target
             if nxt.name in leads_to_target:
-                derivative = nxt._activation.derivative(nxt.pre, nxt.post)
+                derivative = nxt.activation_function.derivative(nxt.pre, nxt.post)
                 step = (
                     (weight_symbol(node.name, nxt.name), conn.weight),
                     (f"{function_symbol(nxt.activation)}'({signal_symbol(nxt.name, pre=True)})", derivative),

@@ -21,7 +21,7 @@ from .errors import InvalidArgument, MissingDependency
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from .training import History
+    from .history import History
 
 __all__ = ["plot_history", "parameter_symbols", "log_scale_fits"]
 

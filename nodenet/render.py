@@ -28,12 +28,13 @@ import numpy as np
 from graphviz.quoting import attr_list, quote
 
 from .checks import check_int
+from .conversion import sample_row
 from .errors import GraphvizNotFound, InvalidArgument, NodenetError
 from .notation import derivative_symbol, format_value, signal_symbol
 
 if TYPE_CHECKING:
     from .connection import Connection
-    from .network import Network
+    from .structure import NetworkStructure as Network
     from .node import Node
 
 __all__ = ["SHOW", "FORMATS", "to_dot", "node_ranks", "render", "to_svg", "notebook_svg"]
@@ -129,7 +130,7 @@ def to_dot(
     pick = _sample_picker(net, sample)
     ranks = node_ranks(net)
     # caches of an older structure or older weights are not shown next to the current ones
-    signals = net._signals_current()
+    signals = net.passes.current()
     dot = graphviz.Digraph("network")
     dot.attr(rankdir="LR", ranksep="0.9", nodesep="0.25", fontname=FONT, fontsize="12")
     dot.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", margin="0.08,0.04")
@@ -267,7 +268,7 @@ class _SamplePicker:
 
 
 def _sample_picker(net: Network, sample: Any) -> _SamplePicker:
-    row = net._sample_row(sample)
+    row = sample_row(net, sample)
     return _SamplePicker(row, net.inputs[0].post.shape[0] if row is not None else 0)
 
 

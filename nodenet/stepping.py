@@ -1,17 +1,15 @@
 """Forward and backward passes one node at a time.
 
-:func:`forward_steps` and :func:`backward_steps` run the very computation of
+:func:`forward_steps` and :func:`backward_steps` run the textbook's passes
+(:mod:`nodenet.backprop`: the same per-node functions, the same
+floating-point operations in the same order), pausing after each node to
+yield a :class:`Step`.  After the last step the caches equal those of
 :meth:`Network.forward <nodenet.Network.forward>` and
-:meth:`Network.backward <nodenet.Network.backward>` (the same per-node
-methods, the same floating-point operations in the same order), pausing
-after each node to yield a :class:`Step`.  After the last step the caches
-equal those the plain passes leave.
+:meth:`Network.backward <nodenet.Network.backward>` (bitwise for one
+sample, to 1e-12 for a batch, which those run through the compiled plan).
 
 A step's terms are the products ``λ · source.post`` (forward) and
-``λ · target.grad_pre`` (backward).  For one sample the pass adds exactly
-these numbers, one by one; for a batch it adds them with one matrix-vector
-product (:mod:`nodenet.batch`), so their sum matches the cache up to
-floating-point rounding.
+``λ · target.grad_pre`` (backward) that the step added up, one by one.
 
 State of a partially consumed generator
 ---------------------------------------
@@ -30,9 +28,9 @@ reverse ``net.nodes`` order; after ``k`` steps the last ``k`` nodes hold their
 their ``grad_weight``; every other gradient cache is ``None``.  The
 generator returns the loss (``StopIteration.value``).
 
-A structural change between steps (or, while stepping backward, a new weight
-or bias) stops the generator with an error at its next step: the remaining
-steps would mix two networks.  So does another forward or backward pass
+A structural change between steps, or a new weight or bias, stops the
+generator with an error at its next step: the remaining steps would mix two
+networks, and the signals of the pass are never marked current.  So does another forward or backward pass
 started in between (the remaining steps would mix two passes).
 
 Softmax outputs
@@ -64,13 +62,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generator, Iterator, Mapping, Union
 
-from .errors import NotComputedError, TopologyError
+import numpy as np
+
+from . import backprop
+from .conversion import input_array, input_values, output_array, per_output, target_array, zero_signal
+from .losses import Loss, get_loss
 from .notation import format_value
 
 if TYPE_CHECKING:
-    from .losses import Loss
-    from .network import Network
+    from .freshness import Ticket
     from .node import Node
+    from .structure import NetworkStructure
 
 __all__ = ["Step", "forward_steps", "backward_steps"]
 
@@ -116,7 +118,7 @@ class Step:
         return f"{self.phase} {self.node.name}: {values}"
 
 
-def forward_steps(net: Network, x: Any) -> Iterator[Step]:
+def forward_steps(net: NetworkStructure, x: Any) -> Iterator[Step]:
     """Run :meth:`Network.forward` one node at a time, in ``net.nodes`` order.
 
     Parameters
@@ -140,28 +142,36 @@ def forward_steps(net: Network, x: Any) -> Iterator[Step]:
     >>> net["H4"].post is not None, net["H5"].post is None
     (True, True)
     """
-    signals, inputs = net._start_forward(x)
+    net.validate()
+    inputs = input_array(net, x)
+    ticket = net.passes.begin_forward()
+    net.clear_signals()
+    return _forward(net, inputs, ticket)
+
+
+def _forward(net: NetworkStructure, inputs: np.ndarray, ticket: Ticket) -> Iterator[Step]:
     order = net.nodes
+    zero = zero_signal(inputs)
+    values = dict(zip(net.inputs, input_values(net, inputs)))
+    group_ends = {members[-1]: members for members in net.groups().values()}
     for node in order:
-        node.pre = node.post = None
-    net.zero_grad()
-    return _forward(net, order, signals, inputs, net._version, net._passes)
+        net.passes.require_unchanged(ticket, "forward_steps(x)")
+        if node.kind == "input":
+            backprop.forward_input(node, values[node])
+        else:
+            backprop.forward_node(node, zero)
+        written = group_ends.get(node, [] if node.activation_function.is_group else [node])
+        if node in group_ends:
+            backprop.forward_group(written)
+        step_values = {f"{node.name}.pre": node.pre}
+        step_values.update((f"{member.name}.post", member.post) for member in written)
+        terms = {conn.name: conn.weight * conn.source.post for conn in node.incoming}
+        if node is order[-1]:  # the pass is complete once its last step is taken
+            net.passes.finish_forward(ticket)
+        yield Step(node, "forward", step_values, terms)
 
 
-def _forward(net: Network, order: list[Node], signals: Any, inputs: dict, version: int, passes: int) -> Iterator[Step]:
-    for position, node in enumerate(order, start=1):
-        _require_structure(net, version, "forward_steps(x)")
-        _require_own_pass(net, passes, "forward_steps(x)")
-        net._forward_node(node, signals, inputs)
-        values = {f"{node.name}.pre": node.pre}
-        values.update((f"{member.name}.post", member.post) for member in _written(net, node))
-        incoming = {conn.name: _term(conn.weight, conn.source.post) for conn in node._incoming}
-        if position == len(order):  # the pass is complete once its last step is taken
-            net._signals_computed()
-        yield Step(node, "forward", values, incoming)
-
-
-def backward_steps(net: Network, y: Any, *, loss: Union[str, Loss] = "l2") -> Generator[Step, None, float]:
+def backward_steps(net: NetworkStructure, y: Any, *, loss: Union[str, Loss] = "l2") -> Generator[Step, None, float]:
     """Run :meth:`Network.backward` one node at a time, in reverse ``net.nodes`` order.
 
     Parameters
@@ -188,60 +198,36 @@ def backward_steps(net: Network, y: Any, *, loss: Union[str, Loss] = "l2") -> Ge
     >>> dict(first.terms)
     {'loss': -0.2008836...}
     """
-    value, signals = net._start_backward(y, loss)
-    order = net.nodes
+    net.passes.require_current("backward_steps")
+    targets = target_array(net, y)
+    loss_fn = get_loss(loss)
+    ticket = net.passes.begin_backward()
     net.zero_grad()
-    return _backward(net, order, signals, value, net._version, net._passes)
+    predicted = output_array(net)
+    value = loss_fn.mean(predicted, targets)
+    loss_grads = dict(zip(net.outputs, per_output(loss_fn.grad(predicted, targets))))
+    net.passes.record_loss(loss_fn, targets, loss_grads)
+    return _backward(net, zero_signal(predicted), loss_grads, value, ticket)
 
 
 def _backward(
-    net: Network, order: list[Node], signals: Any, loss_value: float, version: int, passes: int
+    net: NetworkStructure, zero: Any, loss_grads: dict, loss_value: float, ticket: Ticket
 ) -> Generator[Step, None, float]:
-    direct = net._loss_grads
-    for node in reversed(order):
-        _require_structure(net, version, "backward_steps(y)")
-        _require_own_pass(net, passes, "backward_steps(y)")
-        net._require_forward("backward_steps")  # no weight or bias changed between steps
-        net._backward_node(node, signals, direct)
+    group_ends = {members[-1]: members for members in net.groups().values()}
+    for node in reversed(net.nodes):
+        net.passes.require_unchanged(ticket, "backward_steps(y)")
+        written = group_ends.get(node, [] if node.activation_function.is_group else [node])
+        if node in group_ends:
+            backprop.backward_group(written, loss_grads)
+        backprop.backward_node(node, loss_grads.get(node, zero))
         values: dict[str, Any] = {}
-        for member in _written(net, node):
+        for member in written:
             values[f"{member.name}.grad_post"] = member.grad_post
             values[f"{member.name}.grad_pre"] = member.grad_pre
         if node.kind != "input":
             values[f"{node.name}.grad_bias"] = node.grad_bias
-        values.update((f"{conn.name}.grad_weight", conn.grad_weight) for conn in node._incoming)
-        outgoing = {LOSS_TERM: direct[node]} if node in direct else {}
-        outgoing.update((conn.name, _term(conn.weight, conn.target.grad_pre)) for conn in node._outgoing)
-        yield Step(node, "backward", values, outgoing)
+        values.update((f"{conn.name}.grad_weight", conn.grad_weight) for conn in node.incoming)
+        terms = {LOSS_TERM: loss_grads[node]} if node in loss_grads else {}
+        terms.update((conn.name, conn.weight * conn.target.grad_pre) for conn in node.outgoing)
+        yield Step(node, "backward", values, terms)
     return loss_value
-
-
-def _term(weight: float, signal: Any) -> Any:
-    """``λ · signal``: the product the pass added for a connection (the signal is computed by then)."""
-    return weight * signal
-
-
-def _require_structure(net: Network, version: int, restart: str) -> None:
-    if net._version != version:
-        raise TopologyError(
-            f"The network's structure changed while stepping through it; start again with net.{restart}."
-        )
-
-
-def _require_own_pass(net: Network, passes: int, restart: str) -> None:
-    if net._passes != passes:
-        raise NotComputedError(
-            "Another forward or backward pass ran while stepping through this one, and the remaining steps "
-            f"would mix the two; start again with net.{restart}."
-        )
-
-
-def _written(net: Network, node: Node) -> list[Node]:
-    """The nodes whose signal or gradients the step of ``node`` computes.
-
-    A softmax group's work is done at its last member (see the module notes).
-    """
-    if not node._activation.is_group:
-        return [node]
-    members = net._groups[node._activation]
-    return members if members[-1] is node else []

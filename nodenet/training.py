@@ -1,12 +1,12 @@
-"""Training: the fit loop, batching, early stopping and the History of a run.
+"""Training: the fit loop, batching and early stopping (the record of a run is :mod:`nodenet.history`).
 
 One epoch is one pass over the training rows: ``batch_size=None`` is
 full-batch gradient descent (one update per epoch), ``batch_size=1`` is
 stochastic gradient descent (one update per row) and ``batch_size=k`` uses
 mini-batches of ``k`` rows, the last one shorter when ``k`` does not divide
-the number of rows.  Each batch of two or more rows goes through the network
-as one array, so the Python cost is per node (the object path) or per level
-of the DAG (the compiled plan), not per sample.
+the number of rows.  Each batch of two or more rows goes through the compiled
+plan as one array, so the Python cost is per level of the DAG, not per
+sample; one-row batches take the fast one-sample path (:mod:`nodenet.engine`).
 
 Examples
 --------
@@ -21,8 +21,6 @@ Examples
 
 from __future__ import annotations
 
-import bisect
-import copy
 import math
 import sys
 from dataclasses import dataclass
@@ -32,22 +30,18 @@ import numpy as np
 
 from .checks import check_int
 from .data import finite_array
-from .errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError, TopologyError
+from .engine import training_path
+from .errors import DivergenceError, InvalidArgument, ShapeError, TopologyError
+from .history import History
 from .losses import Loss, get_loss
-from .network import columns_of
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 from .parameters import Parameters
 from .seeding import Seed, as_rng
 
 if TYPE_CHECKING:
-    from .network import Network
+    from .structure import NetworkStructure
 
-__all__ = ["History", "EpochInfo", "fit", "predict", "PLAN_MIN_ROWS"]
-
-# Batches of at least this many rows run through the compiled plan by default;
-# a one-row batch is faster on the object path, whose caches are then plain
-# floats (benchmarks/compare.py measures both).
-PLAN_MIN_ROWS = 2
+__all__ = ["EpochInfo", "fit"]
 
 ArrayLike = Any
 
@@ -66,255 +60,7 @@ class EpochInfo:
     loss: float
     val_loss: Optional[float]
     lr: float
-    network: Network
-
-
-class History:
-    """What :func:`fit` learned, epoch by epoch, as numpy arrays.
-
-    Attributes
-    ----------
-    network : Network
-        The trained network (the very object ``fit`` was called on).
-    loss : numpy.ndarray, shape (epochs_run,)
-        Training loss of each epoch.  Full batch: the loss of that epoch's
-        forward pass, i.e. at the parameters of the start of the epoch.
-        Mini-batches: the mean of the epoch's batch losses.
-    val_loss : numpy.ndarray of shape (epochs_run,) or None
-        Loss on ``validation`` after each epoch's updates.
-    lr : numpy.ndarray, shape (epochs_run,)
-        Learning rate of each epoch.
-    parameter_names : list of str
-        ``'I1->H4'`` for each connection of ``net.connections``, then
-        ``'H4.bias'`` for each non-input node of ``net.nodes``.
-    recorded_epochs : numpy.ndarray of int, shape (m,)
-        Epochs whose parameters were recorded.  Epoch ``e`` is the state at
-        the start of epoch ``e`` (0: the initial parameters); the state after
-        the last update is recorded as epoch ``epochs_run``.
-    parameters, gradients : numpy.ndarray, shape (m, P)
-        Every weight and bias at those epochs, and the gradients of the
-        epoch's first batch at those parameters (a row of NaN for the final
-        state, for which no gradient was computed).
-    sample_x, sample_y : numpy.ndarray
-        The watched sample; ``predictions`` (shape ``(m, k)``) holds the
-        network's output for it at each recorded epoch.
-    stopped_early : bool
-        Whether ``tol``/``patience`` (or the callback) ended the run early.
-
-    Notes
-    -----
-    Recording costs ``8 · (2P + k)`` bytes per recorded epoch (P parameters,
-    k outputs): a network with 10,000 parameters recorded at each of 10,000
-    epochs takes 1.6 GB, recorded every 100th epoch 16 MB.  Choose
-    ``record_every`` accordingly, or 0 to record nothing.
-
-    Examples
-    --------
-    >>> import nodenet
-    >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
-    >>> history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=10, lr=0.2, record_every=5)
-    >>> history.recorded_epochs.tolist()
-    [0, 5, 10]
-    >>> history.parameter("I1->H4").round(6).tolist()
-    [0.320663, 0.322789, 0.323084]
-    >>> history.predictions[:, 0].round(4).tolist()
-    [0.0991, 0.2773, 0.2975]
-    """
-
-    def __init__(
-        self,
-        network: Network,
-        parameters: Parameters,
-        sample_x: np.ndarray,
-        sample_y: np.ndarray,
-        loss_function: Loss,
-    ) -> None:
-        self.network = network
-        self._version = network._version  # the structure the recorded columns belong to
-        self._layout = parameters  # names and order of the recorded columns
-        self.sample_x = sample_x
-        self.sample_y = sample_y
-        self.loss_function = loss_function
-        self.stopped_early = False
-        self._loss: list[float] = []
-        self._val_loss: list[float] = []
-        self._lr: list[float] = []
-        self._epochs: list[int] = []
-        self._parameters: list[np.ndarray] = []
-        self._gradients: list[np.ndarray] = []
-        self._predictions: list[np.ndarray] = []
-        self._finish()
-
-    # -- filled by fit
-    def _record(self, epoch: int, values: np.ndarray, grads: Optional[np.ndarray], prediction: np.ndarray) -> None:
-        self._epochs.append(epoch)
-        self._parameters.append(values)
-        self._gradients.append(grads if grads is not None else np.full(len(values), math.nan))
-        self._predictions.append(prediction)
-
-    def _end_epoch(self, loss: float, val_loss: Optional[float], lr: float) -> None:
-        self._loss.append(loss)
-        self._lr.append(lr)
-        if val_loss is not None:
-            self._val_loss.append(val_loss)
-
-    def _finish(self) -> None:
-        """Turn the records into the (read-only) arrays the properties return."""
-        m, width = len(self._epochs), len(self._layout)
-        arrays = {
-            "loss": np.array(self._loss, dtype=float),
-            "val_loss": np.array(self._val_loss, dtype=float),
-            "lr": np.array(self._lr, dtype=float),
-            "recorded_epochs": np.array(self._epochs, dtype=int),
-            "parameters": np.array(self._parameters, dtype=float).reshape(m, width),
-            "gradients": np.array(self._gradients, dtype=float).reshape(m, width),
-            "predictions": np.array(self._predictions, dtype=float).reshape(m, len(self.sample_y)),
-        }
-        for array in arrays.values():
-            array.flags.writeable = False
-        self._arrays = arrays
-
-    # -- public views
-    @property
-    def parameter_names(self) -> list[str]:
-        """Names of the parameters (columns of ``parameters`` and ``gradients``)."""
-        return self._layout.names
-
-    @property
-    def epochs_run(self) -> int:
-        """Number of epochs trained."""
-        return len(self._loss)
-
-    @property
-    def loss(self) -> np.ndarray:
-        """Training loss per epoch, shape ``(epochs_run,)``."""
-        return self._arrays["loss"]
-
-    @property
-    def val_loss(self) -> Optional[np.ndarray]:
-        """Validation loss per epoch, or ``None`` without ``validation``."""
-        return self._arrays["val_loss"] if self._val_loss else None
-
-    @property
-    def lr(self) -> np.ndarray:
-        """Learning rate per epoch, shape ``(epochs_run,)``."""
-        return self._arrays["lr"]
-
-    @property
-    def recorded_epochs(self) -> np.ndarray:
-        """Epochs whose parameters were recorded, shape ``(m,)``."""
-        return self._arrays["recorded_epochs"]
-
-    @property
-    def parameters(self) -> np.ndarray:
-        """Weights and biases at the recorded epochs, shape ``(m, P)``."""
-        return self._arrays["parameters"]
-
-    @property
-    def gradients(self) -> np.ndarray:
-        """Gradients of each recorded epoch's first batch, shape ``(m, P)``."""
-        return self._arrays["gradients"]
-
-    @property
-    def predictions(self) -> np.ndarray:
-        """Output for the watched sample at the recorded epochs, shape ``(m, k)``."""
-        return self._arrays["predictions"]
-
-    def parameter(self, name: str) -> np.ndarray:
-        """The recorded values of one parameter (``'I1->H4'`` or ``'H4.bias'``), shape ``(m,)``.
-
-        >>> import nodenet
-        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
-        >>> net.fit([[1.0]], [[0.0]], epochs=1, lr=0.1).parameter("O2->I1")
-        Traceback (most recent call last):
-        ...
-        nodenet.errors.NodeNotFound: No parameter 'O2->I1'; recorded parameters: I1->O2, O2.bias.
-        """
-        try:
-            column = self.parameter_names.index(name)
-        except ValueError as err:
-            known = ", ".join(self.parameter_names[:20]) + (", ..." if len(self.parameter_names) > 20 else "")
-            raise NodeNotFound(f"No parameter {name!r}; recorded parameters: {known}.") from err
-        return self.parameters[:, column]
-
-    def network_at(self, epoch: int, *, x: ArrayLike = None, y: ArrayLike = None) -> Network:
-        """An independent copy of the network with the parameters of a recorded epoch.
-
-        Its caches are filled by a forward pass on ``x`` (default: the
-        watched sample) and, when ``y`` is given or ``x`` is defaulted (the
-        watched target is used), a backward pass, so the copy can be
-        inspected, explained or rendered as it was at that moment.
-
-        Parameters
-        ----------
-        epoch : int
-            One of :attr:`recorded_epochs`.
-        x, y : array-like, optional
-            Sample (or batch) and target(s) for the caches.
-
-        Examples
-        --------
-        >>> import nodenet
-        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
-        >>> history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=100, lr=0.2, record_every=50)
-        >>> round(history.network_at(0)["O6"].post, 4), round(history.network_at(100)["O6"].post, 4)
-        (0.0991, 0.3)
-        >>> history.network_at(70)
-        Traceback (most recent call last):
-        ...
-        nodenet.errors.InvalidArgument: Epoch 70 was not recorded; the nearest recorded epochs are 50 and 100 (this run kept every 50 epochs and the final state; fit with record_every=1 to keep every epoch).
-        """
-        position = self._position(epoch)
-        self.require_trained_structure("network_at")
-        clone = copy.deepcopy(self.network)
-        Parameters(clone).assign(self._parameters[position])
-        if x is None:
-            x, y = self.sample_x, self.sample_y if y is None else y
-        clone.forward(x)
-        if y is not None:
-            clone.backward(y, loss=self.loss_function)
-        return clone
-
-    def require_trained_structure(self, what: str) -> None:
-        """Raise :class:`TopologyError` if the network's structure changed after training.
-
-        The recorded columns belong to the structure that was trained; ``what``
-        names the caller in the message.
-        """
-        if self.network._version != self._version:
-            raise TopologyError(
-                "The network's structure (nodes, connections or activations) changed after this history "
-                f"was recorded, so its parameters no longer fit it; {what} needs the trained structure."
-            )
-
-    def _position(self, epoch: int) -> int:
-        epochs = self._epochs
-        if not epochs:
-            raise InvalidArgument(
-                "No parameters were recorded in this run; fit with record_every=1 (or k) to keep them."
-            )
-        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)):
-            raise InvalidArgument(f"epoch must be an int; got {epoch!r}.")
-        position = bisect.bisect_left(epochs, epoch)
-        if position < len(epochs) and epochs[position] == epoch:
-            return position
-        if not epochs[0] <= epoch <= epochs[-1]:
-            raise InvalidArgument(
-                f"Epoch {epoch} is outside this run: its recorded states go from epoch {epochs[0]} to {epochs[-1]}."
-            )
-        nearest = f"{epochs[position - 1]} and {epochs[position]}"
-        every = epochs[1] - epochs[0]
-        raise InvalidArgument(
-            f"Epoch {epoch} was not recorded; the nearest recorded epochs are {nearest} (this run kept "
-            f"every {every} epochs and the final state; fit with record_every=1 to keep every epoch)."
-        )
-
-    def __repr__(self) -> str:
-        last = f", final loss {self._loss[-1]:.6g}" if self._loss else ""
-        return (
-            f"History({self.epochs_run} epochs{last}; {len(self._epochs)} recorded states "
-            f"of {len(self.parameter_names)} parameters)"
-        )
+    network: NetworkStructure
 
 
 # --------------------------------------------------------------------------- validation
@@ -330,7 +76,7 @@ def _matrix(values: ArrayLike, width: int, what: str, names: list[str], *, targe
     return array
 
 
-def _data(net: Network, X: ArrayLike, Y: ArrayLike, what: str) -> tuple[np.ndarray, np.ndarray]:
+def _data(net: NetworkStructure, X: ArrayLike, Y: ArrayLike, what: str) -> tuple[np.ndarray, np.ndarray]:
     inputs = [node.name for node in net.inputs]
     outputs = [node.name for node in net.outputs]
     x = _matrix(X, len(inputs), f"X{what}", inputs)
@@ -346,7 +92,7 @@ def _count(value: Any, what: str, *, minimum: int, allow_none: bool = False) -> 
     return check_int(value, what + (" (or None)" if allow_none else ""), minimum=minimum)
 
 
-def _watched(watch: Any, x: np.ndarray, y: np.ndarray, net: Network) -> tuple[np.ndarray, np.ndarray, Optional[int]]:
+def _watched(watch: Any, x: np.ndarray, y: np.ndarray, net: NetworkStructure) -> tuple[np.ndarray, np.ndarray, Optional[int]]:
     """The watched sample, and its row in X (None for a sample from outside the data)."""
     if watch is None:
         watch = 0
@@ -365,16 +111,6 @@ def _batches(n: int, batch_size: Optional[int]) -> list[slice]:
     return [slice(start, start + size) for start in range(0, n, size)]
 
 
-def _check_compiled(compiled: Any) -> None:
-    if compiled is not None and not isinstance(compiled, bool):
-        raise InvalidArgument(f"compiled must be None, True or False; got {compiled!r}.")
-
-
-def _rows(part: slice) -> Union[slice, int]:
-    """A one-row batch as its row index: the object path then caches plain floats."""
-    return part.start if part.stop - part.start == 1 else part
-
-
 def _kept(epoch: int, batch: int) -> str:
     if batch == 0:
         return f"its parameters from the start of epoch {epoch}"
@@ -391,7 +127,7 @@ def _diverged(what: str, value: float, epoch: int, lr: float, kept: str) -> Dive
 
 # --------------------------------------------------------------------------- fit
 def fit(
-    net: Network,
+    net: NetworkStructure,
     X: ArrayLike,
     Y: ArrayLike,
     *,
@@ -459,12 +195,12 @@ def fit(
         ``True`` stops the training.  It may read or edit weights and
         biases, but not the structure (nodes, connections, activations).
     compiled : bool or None
-        Run the batches through the network's
-        :class:`~nodenet.compiled.CompiledPlan` (matrix products per level
-        of the DAG) instead of the object-by-object reference path.  Both
-        give the same numbers; ``None`` picks the plan when it pays off
-        (batches of at least ``PLAN_MIN_ROWS`` = 2 rows; a one-row batch
-        runs on the object path with plain-float caches).
+        ``None`` runs batches of at least ``nodenet.engine.PLAN_MIN_ROWS``
+        (2) rows through the network's :class:`~nodenet.fast.plan.CompiledPlan`
+        (matrix products per level of the DAG) and one-row batches through
+        the fast one-sample path (plain-float caches); ``True`` forces the
+        plan and ``False`` the textbook's passes (:mod:`nodenet.backprop`,
+        slow on batches).  All give the same numbers.
 
     Returns
     -------
@@ -474,7 +210,7 @@ def fit(
     -----
     ``fit`` leaves the network with the caches of a forward and a backward
     pass of the watched sample at the final parameters (plain floats on the
-    object path, arrays of one row with the compiled plan), so it can be
+    one-sample path and the textbook's, arrays of one row with the compiled plan), so it can be
     inspected, explained or rendered right away.  During training the caches
     are the scratch of whichever pass ran last; a ``callback`` that wants
     signals should run ``net.forward`` itself.
@@ -524,27 +260,10 @@ def fit(
     history = History(net, params, sample_x, sample_y, loss_fn)
     n = x.shape[0]
     slices = _batches(n, batch_size)
-    _check_compiled(compiled)
-    use_plan = compiled if compiled is not None else (batch_size or n) >= PLAN_MIN_ROWS
-    plan = net.compile() if use_plan else None
-
-    def watched_prediction() -> np.ndarray:
-        if plan is None:
-            return net.forward(sample_x).copy()
-        return plan.forward(sample_x[None, :], caches=False)[0].copy()
-
-    def final_pass() -> np.ndarray:
-        """Forward and backward on the watched sample at the final parameters: the state fit leaves."""
-        if plan is None:
-            prediction = net.forward(sample_x).copy()
-            net.backward(sample_y, loss=loss_fn)
-            return prediction
-        prediction = plan.forward(sample_x[None, :])[0].copy()
-        plan.backward(sample_y[None, :], loss=loss_fn)
-        return prediction
+    path = training_path(net, rows=slices[0].stop, compiled=compiled)
 
     shuffled = shuffle and len(slices) > 1
-    structure = net._version
+    structure = net.structure_version
     bar = _progress_bar(progress, epochs)
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -561,24 +280,18 @@ def fit(
                 position = watched_row if not shuffled or watched_row is None else int(np.flatnonzero(order == watched_row)[0])
                 if position is not None and position >= slices[0].stop:
                     position = None
-                prediction = watched_prediction() if recording and position is None else None
+                prediction = path.outputs(sample_x[None, :])[0].copy() if recording and position is None else None
                 total = 0.0
                 for number, part in enumerate(slices):
                     # x and y were checked once, above: no need to check every batch again
-                    if plan is None:
-                        rows = _rows(part)
-                        outputs = net._forward_pass(*columns_of(xs[rows]))
-                        batch_loss = net._backward_pass(ys[rows], loss_fn, inputs=False)
-                    else:
-                        outputs = plan._run(xs[part], caches=False)
-                        batch_loss = plan._back(ys[part], loss_fn, caches=False)
+                    outputs, batch_loss = path.step(xs[part], ys[part], loss_fn)
                     if not math.isfinite(batch_loss):
                         raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
                     if recording and number == 0:
                         if prediction is None:
-                            prediction = np.atleast_2d(outputs)[position].copy()
-                        history._record(epoch, params.values, params.grads(), prediction)
-                    values, grads = params._flat_after_backward()
+                            prediction = outputs[position].copy()
+                        history.record(epoch, params.values, params.grads(), prediction)
+                    values, grads = params.flat_after_backward()
                     np.copyto(kept, values)
                     values = opt.step(values, grads, rate)
                     total_new = float(np.add.reduce(values))  # one pass; an overflowing sum is checked again
@@ -591,16 +304,16 @@ def fit(
                 epoch_loss = total / len(slices)
                 val_loss = None
                 if val is not None:
-                    outputs = net.forward(val[0]) if plan is None else plan.forward(val[0], caches=False)
+                    outputs = path.outputs(val[0])
                     val_loss = loss_fn.mean(outputs, val[1])
                     if not math.isfinite(val_loss):
                         raise _diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}")
-                history._end_epoch(epoch_loss, val_loss, rate)
+                history.end_epoch(epoch_loss, val_loss, rate)
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
                 stop = callback is not None and callback(EpochInfo(epoch, epoch_loss, val_loss, rate, net)) is True
-                if net._version != structure:
+                if net.structure_version != structure:
                     raise TopologyError(
                         f"The callback changed the network's structure in epoch {epoch}; training cannot go on "
                         "with other parameters. Change the structure before or after fit."
@@ -608,20 +321,20 @@ def fit(
                 if stop or (stopper is not None and stopper.should_stop(epoch_loss if val_loss is None else val_loss)):
                     history.stopped_early = True
                     break
-            prediction = final_pass()
+            prediction = path.final(sample_x, sample_y, loss_fn)
             if record_every:
-                history._record(history.epochs_run, params.values, None, prediction)
+                history.record(history.epochs_run, params.values, None, prediction)
     except DivergenceError as err:
         err.history = history  # type: ignore[attr-defined]
         raise
     finally:
-        history._finish()
+        history.finish()
         if bar is not None:
             bar.close()
     return history
 
 
-def _validation_data(net: Network, validation: Any) -> tuple[np.ndarray, np.ndarray]:
+def _validation_data(net: NetworkStructure, validation: Any) -> tuple[np.ndarray, np.ndarray]:
     if not (isinstance(validation, (tuple, list)) and len(validation) == 2):
         raise InvalidArgument(f"validation must be a pair (X_val, Y_val); got {type(validation).__name__}.")
     return _data(net, validation[0], validation[1], "_val (validation)")
@@ -673,23 +386,3 @@ def _progress_bar(progress: Any, epochs: int) -> Any:
 def _stderr_is_terminal() -> bool:
     isatty = getattr(sys.stderr, "isatty", None)
     return bool(isatty and isatty())
-
-
-def predict(net: Network, X: ArrayLike, *, compiled: Optional[bool] = None) -> np.ndarray:
-    """The network's outputs for one sample ``(p,)`` -> ``(k,)`` or rows ``(n, p)`` -> ``(n, k)``.
-
-    Like :meth:`Network.forward` it leaves the signal caches of the pass.
-    Rows go through the compiled plan when there are at least
-    ``PLAN_MIN_ROWS`` of them (``compiled=True`` / ``False`` forces either
-    path; both give the same numbers).
-
-    >>> import nodenet
-    >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
-    >>> predict(net, [[0.5, 0.2, 0.7], [0.5, 0.2, 0.7]]).round(4).tolist()
-    [[0.0991], [0.0991]]
-    """
-    _check_compiled(compiled)
-    rows = np.shape(X)[0] if not isinstance(X, dict) and np.ndim(X) == 2 else 0
-    if compiled or (compiled is None and rows >= PLAN_MIN_ROWS):
-        return net.compile().forward(X)
-    return net.forward(X)

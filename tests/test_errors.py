@@ -154,10 +154,10 @@ def test_unknown_node_is_not_a_bare_key_error():
 
 def test_refused_nodes_leave_the_parameter_store_untouched():
     net = chapter()
-    size, version = net._params.size, net._params.version
+    size, version, in_use = net.store.size, net.store.version, net.store.in_use
     for call in (lambda: net.add_node("H4"), lambda: net.add_node("H9", activation="softmax"),
                  lambda: net.add_node("H9", bias="x"), lambda: net.add_output("O6")):
         with pytest.raises(NodenetError):
             call()
-    assert (net._params.size, net._params.version, net._params._free) == (size, version, [])
+    assert (net.store.size, net.store.version, net.store.in_use) == (size, version, in_use) == (11, version, 11)
     assert len(net) == 6

@@ -6,12 +6,11 @@ import os
 import numpy as np
 import pytest
 from hypothesis import given
-from hypothesis import strategies as st
 
 import nodenet
 from nodenet import io
 from nodenet.errors import FormatError
-from nodenet.testing import inputs_for, networks, targets_for
+from nodenet.testing.strategies import problems as drawn_problems
 
 
 def describe(net):
@@ -26,10 +25,8 @@ def describe(net):
     }
 
 
-@st.composite
-def problems(draw):
-    net = draw(networks(max_hidden=5, max_outputs=3, softmax=draw(st.booleans())))
-    return net, draw(inputs_for(net, batch=3)), draw(targets_for(net, batch=3))
+def problems():
+    return drawn_problems(batch=3, max_hidden=5).map(lambda p: p[:3])
 
 
 @given(problems())

@@ -7,11 +7,12 @@ from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
+from .. import engine
 from ..errors import InvalidArgument
 
 if TYPE_CHECKING:
     from ..losses import Loss
-    from ..network import Network
+    from ..structure import NetworkStructure as Network
 
 __all__ = ["GradientEntry", "GradientReport", "check_gradients"]
 
@@ -118,8 +119,8 @@ def check_gradients(
     values = np.array(x, dtype=float) if not isinstance(x, dict) else x
 
     def measure() -> float:
-        net.forward(values)
-        return net.loss(y, loss=loss)
+        engine.forward(net, values)
+        return engine.loss(net, y, loss=loss)
 
     def probe(name: str, analytic: Any, get: Callable[[], float], put: Callable[[float], None]) -> GradientEntry:
         original = get()
@@ -130,8 +131,8 @@ def check_gradients(
         put(original)
         return GradientEntry(name, float(np.mean(analytic)), (upper - lower) / (2 * eps))
 
-    net.forward(values)
-    net.backward(y, loss=loss)
+    engine.forward(net, values)
+    engine.backward(net, y, loss=loss)
     connections = [(conn, conn.grad_weight) for conn in net.connections]
     biased = [(node, node.grad_bias) for node in net.nodes if node.kind != "input"]
     input_grads = [node.grad_pre for node in net.inputs]
@@ -152,6 +153,6 @@ def check_gradients(
                 batch[:, column] = saved + shift
 
             entries.append(probe(f"{node.name}.input", grad, lambda: 0.0, put))
-    net.forward(values)
-    net.backward(y, loss=loss)
+    engine.forward(net, values)
+    engine.backward(net, y, loss=loss)
     return GradientReport(entries, tol)

@@ -13,18 +13,23 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Sequence
 
 import numpy as np
 from hypothesis import strategies as st
 
 from ..activations import ACTIVATIONS
 from ..errors import InvalidArgument
-from ..network import Network
+from ..structure import create_network
 
-__all__ = ["networks", "inputs_for", "targets_for"]
+if TYPE_CHECKING:
+    from ..structure import NetworkStructure as Network
+
+__all__ = ["networks", "inputs_for", "targets_for", "problems", "Problem", "ALL_ELEMENTWISE", "SMOOTH"]
 
 ELEMENTWISE = tuple(name for name, cls in ACTIVATIONS.items() if not cls.is_group)
+ALL_ELEMENTWISE = ELEMENTWISE  # every element-wise activation, kinks included
+SMOOTH = ("sigmoid", "tanh", "identity", "softplus")  # differentiable everywhere: for finite differences
 
 
 def _check_range(name: str, low: int, high: int, floor: int) -> None:
@@ -51,7 +56,7 @@ def networks(
     max_hidden: int = 4,
     min_outputs: int | None = None,
     max_outputs: int = 2,
-    activations: Sequence[str] = ("sigmoid", "tanh", "identity", "softplus"),
+    activations: Sequence[str] = SMOOTH,
     output_activations: Sequence[str] = ("identity", "sigmoid", "tanh"),
     softmax: bool = False,
     max_weight: float = 2.0,
@@ -94,7 +99,7 @@ def networks(
         kinds = draw(st.permutations(["hidden"] * h + ["output"] * k))
         if softmax:  # softmax outputs end the network: put them last
             kinds = ["hidden"] * h + ["output"] * k
-        net = Network()
+        net = create_network()
         for number in range(1, p + 1):
             net.add_input(f"I{number}")
         earlier = [node.name for node in net.inputs]
@@ -159,3 +164,51 @@ def targets_for(
         return rows.map(lambda idx: eye[idx] if batch is not None else eye[idx[0]])
     elements = st.floats(-max_value, max_value, allow_nan=False, allow_infinity=False)
     return arrays(float, shape, elements=elements)
+
+
+class Problem(NamedTuple):
+    """A network with inputs, targets and the loss to compare paths on."""
+
+    net: Any
+    x: np.ndarray
+    y: np.ndarray
+    loss: str
+
+
+def problems(
+    *,
+    softmax: bool | None = None,
+    batch: int | None | str = "any",
+    max_hidden: int = 6,
+    max_outputs: int = 3,
+    activations: Sequence[str] = ALL_ELEMENTWISE,
+) -> st.SearchStrategy[Problem]:
+    """Random :class:`Problem` s: a DAG of :func:`networks`, matching data and the loss that fits it.
+
+    ``softmax=None`` draws networks with and without a softmax group (which
+    get one-hot targets and cross-entropy; the others the L2 loss);
+    ``batch="any"`` draws one sample (``None``) or a batch of 1 to 6 rows.
+    Every element-wise activation is drawn by default, kinks included: for
+    comparing paths, not for finite differences.
+
+    >>> problems(batch=0)
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: batch must be None, "any" or an int >= 1; got 0.
+    """
+    if batch != "any" and batch is not None and not (isinstance(batch, int) and batch >= 1):
+        raise InvalidArgument(f'batch must be None, "any" or an int >= 1; got {batch!r}.')
+    if softmax not in (None, True, False):
+        raise InvalidArgument(f"softmax must be None, True or False; got {softmax!r}.")
+    _check_names("activations", activations)
+
+    @st.composite
+    def build(draw: Any) -> Problem:
+        grouped = draw(st.booleans()) if softmax is None else softmax
+        net = draw(networks(max_hidden=max_hidden, max_outputs=max_outputs, softmax=grouped, activations=activations))
+        rows = draw(st.one_of(st.none(), st.integers(1, 6))) if batch == "any" else batch
+        x = draw(inputs_for(net, batch=rows))  # type: ignore[arg-type]
+        y = draw(targets_for(net, batch=rows, one_hot=grouped))  # type: ignore[arg-type]
+        return Problem(net, x, y, "cross_entropy" if grouped else "l2")
+
+    return build()

@@ -1,8 +1,7 @@
 """CompiledPlan: the passes of a network as matrix products over the batch.
 
-The reference path (:meth:`Network.forward` / :meth:`Network.backward`) does
-Python work per node on a batch (see :mod:`nodenet.batch`) and per connection
-on one sample.  A compiled plan groups the non-input nodes into *levels*
+The textbook path (:mod:`nodenet.backprop`) does Python work per connection.
+A compiled plan groups the non-input nodes into *levels*
 (longest path from the inputs), so that the nodes of one level depend only on
 earlier levels, and computes each level with one matrix product:
 ``pre[level] = W @ post[sources] + b``.  The weight matrix of a level is
@@ -14,17 +13,17 @@ of a parameter that could go stale.
 
 Signals of all nodes live in arrays of shape ``(nodes, n)``; after a pass the
 node caches (``pre``, ``post``, ``grad_pre``, ``grad_post``) are row views of
-them, the same numbers the reference path computes (up to floating-point
-summation order).
+them, the same numbers the textbook path computes (up to floating-point
+summation order: the tests hold them to 1e-12 relative).
 
 Examples
 --------
 >>> import numpy as np, nodenet
 >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
->>> plan = net.compile()
+>>> plan = compiled_plan(net)
 >>> X = np.array([[0.5, 0.2, 0.7], [0.1, 0.2, 0.3]])
->>> bool(np.allclose(plan.forward(X), net.forward(X), rtol=1e-12))
-True
+>>> plan.forward(X).round(6).tolist()
+[[0.099116], [0.070373]]
 >>> _ = plan.forward(X); round(plan.backward([[0.3], [0.1]]), 6)
 0.010308
 """
@@ -36,15 +35,22 @@ from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from .activations import Activation
-from .errors import NotComputedError, TopologyError
-from .losses import Loss, get_loss
+from ..activations import Activation
+from ..conversion import input_array, target_array
+from ..errors import NotComputedError, TopologyError
+from ..losses import Loss, get_loss
+from .edges import edge_table
 
 if TYPE_CHECKING:
-    from .network import Network
-    from .node import Node
+    from ..node import Node
+    from ..structure import NetworkStructure
 
-__all__ = ["CompiledPlan"]
+__all__ = ["CompiledPlan", "compiled_plan"]
+
+
+def compiled_plan(net: NetworkStructure) -> CompiledPlan:
+    """The network's :class:`CompiledPlan`, from its derived cache (rebuilt after a structural change)."""
+    return net.derived.get("compiled plan", lambda: CompiledPlan(net))
 
 
 @dataclass
@@ -91,32 +97,37 @@ class _Level:
 class CompiledPlan:
     """Matrix form of a network's forward and backward passes.
 
-    Build it with :meth:`Network.compile`, which caches the plan until the
-    structure changes.  Inputs are always a batch ``X`` of shape ``(n, p)``.
+    Get it with :meth:`Network.compile` or :func:`compiled_plan`, which
+    keep the plan until the structure changes.  Inputs are always a batch
+    ``X`` of shape ``(n, p)``.
     """
 
-    def __init__(self, net: Network) -> None:
-        order = net._plan()
+    def __init__(self, net: NetworkStructure) -> None:
         net.validate()
+        order = net.nodes
         self._net = net
-        self._version = net._version
-        self._store = net._params
+        self._version = net.structure_version
+        self._store = net.store
         position = {node: i for i, node in enumerate(order)}
-        edges = net._edge_table()
+        edges = edge_table(net)
         depth = edges.depths()
         # nodes with equal activations (same class and options) are grouped: one call per group
-        kind = {node: (type(node._activation).__name__, repr(node._activation.to_spec()), type(node._activation))
-                for node in order if node.kind != "input"}
+        kind = {}
+        for node in order:
+            if node.kind != "input":
+                activation = node.activation_function
+                kind[node] = (type(activation).__name__, repr(activation.to_spec()), type(activation))
         computed = sorted(kind, key=lambda node: (depth[position[node]], kind[node][:2], position[node]))
-        self.nodes = list(net._inputs) + computed
+        self.nodes = net.inputs + computed
         row = {node: i for i, node in enumerate(self.nodes)}
         row_of_position = np.empty(len(order), dtype=np.intp)
         row_of_position[[position[node] for node in self.nodes]] = np.arange(len(self.nodes))
-        self._inputs = len(net._inputs)
-        self._output_rows = np.array([row[node] for node in net._outputs])
+        self._inputs = len(net.inputs)
+        self._outputs = net.outputs
+        self._output_rows = np.array([row[node] for node in self._outputs])
         self._groups: list[tuple[Activation, np.ndarray]] = [
             (activation, np.array([row[node] for node in members]))
-            for activation, members in net._groups.items()
+            for activation, members in net.groups().items()
         ]
         self._levels = []
         start = self._inputs
@@ -137,10 +148,11 @@ class CompiledPlan:
             used[level.bias_slots] = True
         self._slot_runs = _runs(np.flatnonzero(used))
         self._signals: tuple[np.ndarray, np.ndarray] | None = None
+        self._signals_pass = -1  # the forward pass (its number) and the parameters the signals belong to
+        self._signals_version = -1
         self._weights: list[np.ndarray] = []
         self._scratch: dict[tuple[str, int], np.ndarray] = {}
         self._signals_are_scratch = False
-        self._signals_version = -1
 
     def _plan_grad_post(self) -> list[slice]:
         """How the backward pass fills ``grad_post``; returns the rows to zero first.
@@ -212,9 +224,9 @@ class CompiledPlan:
             if activations and kind[node] == previous:
                 activations[-1] = (activations[-1][0], activations[-1][1], offset + 1)
             else:
-                activations.append((node._activation, offset, offset + 1))
+                activations.append((node.activation_function, offset, offset + 1))
             previous = kind[node]
-        bias_slots = np.array([node._slot for node in members], dtype=np.intp)
+        bias_slots = np.array([node.slot for node in members], dtype=np.intp)
         feeds_on_computed = bool(source_rows) and source_rows[-1] >= self._inputs
         runs = _runs(slot_matrix.ravel()) if slot_matrix is not None else []
         slot_block = runs[0] if len(runs) == 1 else None
@@ -229,12 +241,12 @@ class CompiledPlan:
         With ``caches=False`` the node caches are left alone and the pass works
         in buffers the plan reuses from call to call (how ``fit`` trains).
         """
-        return self._run(np.atleast_2d(self._net._input_array(X)), caches)
+        return self.run(np.atleast_2d(input_array(self._net, X)), caches=caches)
 
-    def _run(self, inputs: np.ndarray, caches: bool) -> np.ndarray:
-        """:meth:`forward` on inputs already checked: a finite float array (n, p)."""
+    def run(self, inputs: np.ndarray, *, caches: bool = True) -> np.ndarray:
+        """:meth:`forward` on checked inputs: a finite float array ``(n, p)``."""
         self._check_current()
-        self._net._passes += 1
+        ticket = self._net.passes.begin_forward()
         n = inputs.shape[0]
         pre = self._buffer("pre", n, caches)
         post = self._buffer("post", n, caches)
@@ -255,15 +267,12 @@ class CompiledPlan:
         for activation, rows in self._groups:
             post[rows] = np.array(activation.group_value(pre[rows]))
         self._signals = (pre, post)
-        self._signals_version = self._store.version
+        self._signals_pass, self._signals_version = ticket.number, self._store.version
         self._signals_are_scratch = not caches
         self._store.clear_grads()
-        self._net._loss_grads, self._net._loss_target = {}, None
         if caches:
             self._write_caches(pre, post, None, None)
-            self._net._signals_computed()
-        else:
-            self._net._signals_at = None
+            self._net.passes.finish_forward(ticket)
         return post[self._output_rows].T
 
     def backward(self, Y: Any, *, loss: Union[str, Loss] = "l2", caches: bool = True) -> float:
@@ -272,15 +281,17 @@ class CompiledPlan:
         Parameter gradients (batch means) go to the parameter store, where
         ``Connection.grad_weight`` and ``Node.grad_bias`` read them.  With
         ``caches=False`` the node caches are left alone and the gradients
-        with respect to the inputs are not computed.
+        with respect to the inputs are not computed.  After a forward pass
+        of another path (the textbook's, a copy's), the plan starts from the
+        node caches.
         """
         pre, _ = self._current_signals()
-        return self._back(self._net._targets(Y, batch=pre.shape[1]), get_loss(loss), caches)
+        return self.run_backward(target_array(self._net, Y, batch=pre.shape[1]), get_loss(loss), caches=caches)
 
-    def _back(self, target: np.ndarray, loss_fn: Loss, caches: bool) -> float:
-        """:meth:`backward` on targets already checked: a finite float array (n, k)."""
+    def run_backward(self, target: np.ndarray, loss_fn: Loss, *, caches: bool = True) -> float:
+        """:meth:`backward` on checked targets: a finite float array ``(n, k)``."""
         pre, post = self._current_signals()
-        self._net._passes += 1
+        self._net.passes.begin_backward()
         if caches and self._signals_are_scratch:  # caches must not alias reused buffers
             pre, post = pre.copy(), post.copy()
             pre[: self._inputs] = post[: self._inputs]  # a scratch pass leaves the inputs' pre out
@@ -316,30 +327,40 @@ class CompiledPlan:
             self._store.known[run] = True
         if caches:
             self._write_caches(pre, post, grad_pre, grad_post)
-            # what the reference backward keeps for explanations: each output's dL/dpost from the loss
-            self._net._loss_grads = dict(zip(self._net._outputs, direct.T.copy()))
-            self._net._loss_target = (loss_fn, target)
+            # what the textbook's backward keeps for explanations: each output's dL/dpost from the loss
+            self._net.passes.record_loss(loss_fn, target, dict(zip(self._outputs, direct.T.copy())))
         return value
 
     def _current_signals(self) -> tuple[np.ndarray, np.ndarray]:
-        """The signals of the last forward pass, if the structure and parameters are still theirs."""
+        """The signals of the last forward pass, if the structure and parameters are still theirs.
+
+        They are the plan's own when its pass was the last forward pass, else
+        the node caches of a current pass of another path, gathered.
+        """
         self._check_current()
-        if self._signals is None or self._signals_version != self._store.version:
-            raise NotComputedError(
-                "The compiled plan has no current signals (none yet, weights or biases changed since, or a "
-                "reference forward pass came after its last one); call plan.forward(X) first."
-            )
-        return self._signals
+        passes = self._net.passes
+        own = passes.forward_number == self._signals_pass and self._signals_version == self._store.version
+        if self._signals is not None and own:
+            return self._signals
+        if passes.current() and isinstance(self.nodes[0].post, np.ndarray):
+            self._signals = (np.array([node.pre for node in self.nodes]), np.array([node.post for node in self.nodes]))
+            self._weights = [level.weights(self._store.values) for level in self._levels]
+            self._signals_pass, self._signals_version = passes.forward_number, self._store.version
+            self._signals_are_scratch = False
+            return self._signals
+        raise NotComputedError(
+            "The compiled plan has no current signals (none yet, weights or biases changed since, or the "
+            "last forward pass was of one sample); call plan.forward(X) first."
+        )
 
     def _check_current(self) -> None:
-        if self._version != self._net._version:
+        if self._version != self._net.structure_version:
             raise TopologyError(
                 "This compiled plan was built before the network's structure changed (nodes, "
                 "connections or activations); get a current one with net.compile()."
             )
 
     def _write_caches(self, pre: np.ndarray, post: np.ndarray, grad_pre: Any, grad_post: Any) -> None:
-        self._net._batch = None  # the caches now view this plan's arrays, not a reference pass's
         grad_pre_rows = list(grad_pre) if grad_pre is not None else [None] * len(self.nodes)
         grad_post_rows = list(grad_post) if grad_post is not None else [None] * len(self.nodes)
         for node, p, q, gp, gq in zip(self.nodes, list(pre), list(post), grad_pre_rows, grad_post_rows):

@@ -2,10 +2,10 @@
 
 A compiled plan needs, for every connection, its weight's slot in the
 parameter store and its source's position in the topological order.  Reading
-them from 10^5 Connection objects takes milliseconds, so the network keeps an
-:class:`EdgeTable` until its structure changes; :meth:`Network.from_layers
-<nodenet.Network.from_layers>` writes its table directly, without reading the
-objects.
+them from 10^5 Connection objects takes milliseconds, so the network's
+derived cache keeps an :class:`EdgeTable` until its structure changes; for
+the layers of :meth:`Network.from_layers <nodenet.Network.from_layers>` the
+table is written directly, without reading the objects.
 
 Examples
 --------
@@ -23,10 +23,32 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .node import Node
+from ..structure import LAYERS
 
-__all__ = ["EdgeTable"]
+if TYPE_CHECKING:
+    from ..node import Node
+    from ..structure import NetworkStructure
+
+__all__ = ["EdgeTable", "edge_table"]
+
+
+def edge_table(net: NetworkStructure) -> EdgeTable:
+    """The network's :class:`EdgeTable`, from its derived cache.
+
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([2, 1], seed=0)
+    >>> edge_table(net) is edge_table(net), edge_table(net).slots.tolist()
+    (True, [1, 2])
+    """
+    return net.derived.get("edge table", lambda: _build(net))
+
+
+def _build(net: NetworkStructure) -> EdgeTable:
+    layered = net.derived.peek(LAYERS)
+    if layered is not None:
+        layers, first_slot = layered
+        return EdgeTable.layered(layers, first_slot)
+    return EdgeTable.read(net.nodes)
 
 
 class EdgeTable:
@@ -60,12 +82,13 @@ class EdgeTable:
         """The table of the nodes in topological ``order``, read from the objects."""
         position = {node: i for i, node in enumerate(order)}
         computed = [node for node in order if node.kind != "input"]
-        incoming = [conn for node in computed for conn in node._incoming]
+        incoming_lists = [node.incoming for node in computed]
+        incoming = [conn for connections in incoming_lists for conn in connections]
         # map() with C-level getters: no Python frame per connection (large networks have 10^5)
-        slots = np.fromiter(map(attrgetter("_slot"), incoming), dtype=np.intp, count=len(incoming))
+        slots = np.fromiter(map(attrgetter("slot"), incoming), dtype=np.intp, count=len(incoming))
         sources = np.fromiter(map(position.__getitem__, map(attrgetter("source"), incoming)),
                               dtype=np.intp, count=len(incoming))
-        counts = np.fromiter(map(len, map(attrgetter("_incoming"), computed)), dtype=np.intp, count=len(computed))
+        counts = np.fromiter(map(len, incoming_lists), dtype=np.intp, count=len(computed))
         positions = np.array([position[node] for node in computed], dtype=np.intp)
         return cls(computed, positions, len(order), slots, sources, counts)
 
@@ -79,7 +102,7 @@ class EdgeTable:
         >>> import nodenet
         >>> net = nodenet.Network.from_layers([3, 2, 2], seed=0)
         >>> layers = [net.nodes[:3], net.nodes[3:5], net.nodes[5:]]
-        >>> first = net.connections[0]._slot  # the biases came first
+        >>> first = net.connections[0].slot  # the biases came first
         >>> seeded, read = EdgeTable.layered(layers, first), EdgeTable.read(net.nodes)
         >>> all((getattr(seeded, a) == getattr(read, a)).all() for a in ("slots", "sources", "counts", "positions"))
         True

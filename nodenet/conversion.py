@@ -1,0 +1,156 @@
+"""Inputs and targets checked against a network's input and output nodes.
+
+Users pass arrays ``(p,)`` for one sample or ``(n, p)`` for a batch, or
+mappings of node name to value(s).  Every pass of nodenet then works on
+*checked* arrays: finite floats of the right shape, in ``net.inputs`` /
+``net.outputs`` order.
+
+Examples
+--------
+>>> import nodenet
+>>> net = nodenet.Network.from_layers([2, 1], seed=0)
+>>> input_array(net, {"I2": 0.5, "I1": 0.25}).tolist()
+[0.25, 0.5]
+>>> input_array(net, [1.0, 2.0, 3.0])
+Traceback (most recent call last):
+...
+nodenet.errors.ShapeError: Expected inputs of shape (2,) for one sample or (n, 2) for a batch, one value per input node (I1, I2); got shape (3,).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .checks import as_float_array, check_finite, check_int
+from .errors import InvalidArgument, ShapeError
+
+if TYPE_CHECKING:
+    from .structure import NetworkStructure
+
+__all__ = [
+    "input_array", "target_array", "output_array", "cached_batch_size", "sample_row", "input_values", "per_output",
+    "zero_signal",
+]
+
+
+def input_array(net: NetworkStructure, x: Any) -> np.ndarray:
+    """Inputs as a checked float array of shape ``(p,)`` or ``(n, p)``."""
+    names = [node.name for node in net.inputs]
+    array = _named_values(x, names, "input") if isinstance(x, Mapping) else as_float_array(x, "The inputs")
+    if array.ndim == 1 and array.shape[0] == len(names):
+        check_finite(array[None, :], "The input", names, rows=False)
+        return array
+    if array.ndim == 2 and array.shape[1] == len(names) and array.shape[0] > 0:
+        check_finite(array, "The input", names)
+        return array
+    raise ShapeError(
+        f"Expected inputs of shape ({len(names)},) for one sample or (n, {len(names)}) for a "
+        f"batch, one value per input node ({', '.join(names)}); got shape {array.shape}."
+    )
+
+
+def target_array(net: NetworkStructure, y: Any, batch: int | None = None) -> np.ndarray:
+    """Targets checked against the outputs and the batch size (0 for one sample).
+
+    The batch size defaults to that of the signal caches.
+
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+    >>> target_array(net, [1.0, 2.0], batch=2).tolist()
+    [[1.0], [2.0]]
+    """
+    names = [node.name for node in net.outputs]
+    array = _named_values(y, names, "output") if isinstance(y, Mapping) else as_float_array(y, "The targets")
+    if batch is None:
+        batch = cached_batch_size(net)
+    k = len(names)
+    if batch and array.ndim == 1 and k == 1 and array.shape[0] == batch:
+        array = array[:, None]
+    if not batch and array.ndim == 0 and k == 1:
+        array = array[None]
+    expected = (batch, k) if batch else (k,)
+    if array.shape != expected:
+        raise ShapeError(
+            f"Expected targets of shape {expected}, one value per output node ({', '.join(names)})"
+            f"{' for each of the ' + str(batch) + ' samples' if batch else ''}; got shape {array.shape}."
+        )
+    check_finite(array.reshape(-1, k), "The target", names, rows=bool(batch))
+    return array
+
+
+def output_array(net: NetworkStructure) -> np.ndarray:
+    """The outputs' ``post`` caches as an array ``(k,)`` for one sample or ``(n, k)`` for a batch."""
+    values = [node.post for node in net.outputs]
+    return np.array(values, dtype=float).T if isinstance(values[0], np.ndarray) else np.array(values, dtype=float)
+
+
+def cached_batch_size(net: NetworkStructure) -> int:
+    """How many samples the signal caches hold: 0 for one sample (plain floats) or none."""
+    first = net.inputs[0].post if net.inputs else None
+    return first.shape[0] if isinstance(first, np.ndarray) else 0
+
+
+def sample_row(net: NetworkStructure, sample: Any) -> int | None:
+    """The row of ``sample`` in the batch the caches hold; None when they hold one sample.
+
+    Negative numbers count from the end, as in Python.
+    """
+    check_int(sample, "sample (a row of the batch)")
+    batch = cached_batch_size(net)
+    if batch and not -batch <= sample < batch:
+        raise InvalidArgument(f"sample={sample} is outside the batch of {batch} samples; use 0 to {batch - 1}.")
+    if not batch and sample not in (0, -1):
+        raise InvalidArgument(f"sample={sample} needs a batch, but the caches hold one sample; use sample=0.")
+    return int(sample) % batch if batch else None
+
+
+def _named_values(values: Mapping, names: list[str], kind: str) -> np.ndarray:
+    missing = [name for name in names if name not in values]
+    extra = [name for name in values if name not in names]
+    if missing or extra:
+        raise ShapeError(
+            f"The {kind} values must name each {kind} node exactly once ({', '.join(names)}); "
+            f"missing: {', '.join(missing) or 'none'}; unknown: {', '.join(map(str, extra)) or 'none'}."
+        )
+    columns = [as_float_array(values[name], f"The value of {kind} {name!r}") for name in names]
+    shapes = {column.shape for column in columns}
+    if len(shapes) != 1 or next(iter(shapes)) not in {(), (columns[0].size,)}:
+        raise ShapeError(
+            f"Every {kind} value must be one number or a 1-D array of the same length; got shapes {sorted(shapes)}."
+        )
+    return np.stack(columns, axis=-1)
+
+
+def input_values(net: NetworkStructure, inputs: np.ndarray) -> list[Any]:
+    """Checked inputs as one value per input node, in ``net.inputs`` order.
+
+    One sample gives plain floats, a batch the rows of a contiguous array
+    (one row per input node).
+
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([2, 1], seed=0)
+    >>> input_values(net, np.array([0.5, 0.2]))
+    [0.5, 0.2]
+    >>> [row.tolist() for row in input_values(net, np.array([[0.5, 0.2], [0.1, 0.3]]))]
+    [[0.5, 0.1], [0.2, 0.3]]
+    """
+    if inputs.ndim == 1:
+        return inputs.tolist()
+    return list(np.ascontiguousarray(inputs.T))
+
+
+def per_output(values: np.ndarray) -> list[Any]:
+    """Values ``(k,)`` or ``(n, k)`` as one float or one ``(n,)`` array per output node."""
+    return values.tolist() if values.ndim == 1 else list(values.T)
+
+
+def zero_signal(values: np.ndarray) -> Any:
+    """The zero signal of a pass on ``values`` ``(p,)`` or ``(n, p)``: 0.0 for one sample, zeros ``(n,)`` for a batch.
+
+    >>> zero_signal(np.ones(3)), zero_signal(np.ones((2, 3))).tolist()
+    (0.0, [0.0, 0.0])
+    """
+    return 0.0 if values.ndim == 1 else np.zeros(values.shape[0])

@@ -1,0 +1,279 @@
+"""History: what a run of :func:`nodenet.fit` recorded, epoch by epoch.
+
+Examples
+--------
+>>> import nodenet
+>>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+>>> history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=10, lr=0.2, record_every=5)
+>>> history.recorded_epochs.tolist(), history.loss.shape
+([0, 5, 10], (10,))
+"""
+
+from __future__ import annotations
+
+import bisect
+import copy
+import math
+from typing import TYPE_CHECKING, Any, Optional
+
+import numpy as np
+
+from . import engine
+from .errors import InvalidArgument, NodeNotFound, TopologyError
+from .losses import Loss
+from .parameters import Parameters
+
+if TYPE_CHECKING:
+    from .structure import NetworkStructure
+
+__all__ = ["History"]
+
+ArrayLike = Any
+
+
+class History:
+    """What :func:`fit` learned, epoch by epoch, as numpy arrays.
+
+    Attributes
+    ----------
+    network : Network
+        The trained network (the very object ``fit`` was called on).
+    loss : numpy.ndarray, shape (epochs_run,)
+        Training loss of each epoch.  Full batch: the loss of that epoch's
+        forward pass, i.e. at the parameters of the start of the epoch.
+        Mini-batches: the mean of the epoch's batch losses.
+    val_loss : numpy.ndarray of shape (epochs_run,) or None
+        Loss on ``validation`` after each epoch's updates.
+    lr : numpy.ndarray, shape (epochs_run,)
+        Learning rate of each epoch.
+    parameter_names : list of str
+        ``'I1->H4'`` for each connection of ``net.connections``, then
+        ``'H4.bias'`` for each non-input node of ``net.nodes``.
+    recorded_epochs : numpy.ndarray of int, shape (m,)
+        Epochs whose parameters were recorded.  Epoch ``e`` is the state at
+        the start of epoch ``e`` (0: the initial parameters); the state after
+        the last update is recorded as epoch ``epochs_run``.
+    parameters, gradients : numpy.ndarray, shape (m, P)
+        Every weight and bias at those epochs, and the gradients of the
+        epoch's first batch at those parameters (a row of NaN for the final
+        state, for which no gradient was computed).
+    sample_x, sample_y : numpy.ndarray
+        The watched sample; ``predictions`` (shape ``(m, k)``) holds the
+        network's output for it at each recorded epoch.
+    stopped_early : bool
+        Whether ``tol``/``patience`` (or the callback) ended the run early.
+
+    Notes
+    -----
+    Recording costs ``8 · (2P + k)`` bytes per recorded epoch (P parameters,
+    k outputs): a network with 10,000 parameters recorded at each of 10,000
+    epochs takes 1.6 GB, recorded every 100th epoch 16 MB.  Choose
+    ``record_every`` accordingly, or 0 to record nothing.
+
+    Examples
+    --------
+    >>> import nodenet
+    >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    >>> history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=10, lr=0.2, record_every=5)
+    >>> history.recorded_epochs.tolist()
+    [0, 5, 10]
+    >>> history.parameter("I1->H4").round(6).tolist()
+    [0.320663, 0.322789, 0.323084]
+    >>> history.predictions[:, 0].round(4).tolist()
+    [0.0991, 0.2773, 0.2975]
+    """
+
+    def __init__(
+        self,
+        network: NetworkStructure,
+        parameters: Parameters,
+        sample_x: np.ndarray,
+        sample_y: np.ndarray,
+        loss_function: Loss,
+    ) -> None:
+        self.network = network
+        self._version = network.structure_version  # the structure the recorded columns belong to
+        self._layout = parameters  # names and order of the recorded columns
+        self.sample_x = sample_x
+        self.sample_y = sample_y
+        self.loss_function = loss_function
+        self.stopped_early = False
+        self._loss: list[float] = []
+        self._val_loss: list[float] = []
+        self._lr: list[float] = []
+        self._epochs: list[int] = []
+        self._parameters: list[np.ndarray] = []
+        self._gradients: list[np.ndarray] = []
+        self._predictions: list[np.ndarray] = []
+        self.finish()
+
+    # -- filled by fit
+    def record(self, epoch: int, values: np.ndarray, grads: Optional[np.ndarray], prediction: np.ndarray) -> None:
+        self._epochs.append(epoch)
+        self._parameters.append(values)
+        self._gradients.append(grads if grads is not None else np.full(len(values), math.nan))
+        self._predictions.append(prediction)
+
+    def end_epoch(self, loss: float, val_loss: Optional[float], lr: float) -> None:
+        self._loss.append(loss)
+        self._lr.append(lr)
+        if val_loss is not None:
+            self._val_loss.append(val_loss)
+
+    def finish(self) -> None:
+        """Turn the records into the (read-only) arrays the properties return."""
+        m, width = len(self._epochs), len(self._layout)
+        arrays = {
+            "loss": np.array(self._loss, dtype=float),
+            "val_loss": np.array(self._val_loss, dtype=float),
+            "lr": np.array(self._lr, dtype=float),
+            "recorded_epochs": np.array(self._epochs, dtype=int),
+            "parameters": np.array(self._parameters, dtype=float).reshape(m, width),
+            "gradients": np.array(self._gradients, dtype=float).reshape(m, width),
+            "predictions": np.array(self._predictions, dtype=float).reshape(m, len(self.sample_y)),
+        }
+        for array in arrays.values():
+            array.flags.writeable = False
+        self._arrays = arrays
+
+    # -- public views
+    @property
+    def parameter_names(self) -> list[str]:
+        """Names of the parameters (columns of ``parameters`` and ``gradients``)."""
+        return self._layout.names
+
+    @property
+    def epochs_run(self) -> int:
+        """Number of epochs trained."""
+        return len(self._loss)
+
+    @property
+    def loss(self) -> np.ndarray:
+        """Training loss per epoch, shape ``(epochs_run,)``."""
+        return self._arrays["loss"]
+
+    @property
+    def val_loss(self) -> Optional[np.ndarray]:
+        """Validation loss per epoch, or ``None`` without ``validation``."""
+        return self._arrays["val_loss"] if self._val_loss else None
+
+    @property
+    def lr(self) -> np.ndarray:
+        """Learning rate per epoch, shape ``(epochs_run,)``."""
+        return self._arrays["lr"]
+
+    @property
+    def recorded_epochs(self) -> np.ndarray:
+        """Epochs whose parameters were recorded, shape ``(m,)``."""
+        return self._arrays["recorded_epochs"]
+
+    @property
+    def parameters(self) -> np.ndarray:
+        """Weights and biases at the recorded epochs, shape ``(m, P)``."""
+        return self._arrays["parameters"]
+
+    @property
+    def gradients(self) -> np.ndarray:
+        """Gradients of each recorded epoch's first batch, shape ``(m, P)``."""
+        return self._arrays["gradients"]
+
+    @property
+    def predictions(self) -> np.ndarray:
+        """Output for the watched sample at the recorded epochs, shape ``(m, k)``."""
+        return self._arrays["predictions"]
+
+    def parameter(self, name: str) -> np.ndarray:
+        """The recorded values of one parameter (``'I1->H4'`` or ``'H4.bias'``), shape ``(m,)``.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> net.fit([[1.0]], [[0.0]], epochs=1, lr=0.1).parameter("O2->I1")
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.NodeNotFound: No parameter 'O2->I1'; recorded parameters: I1->O2, O2.bias.
+        """
+        try:
+            column = self.parameter_names.index(name)
+        except ValueError as err:
+            known = ", ".join(self.parameter_names[:20]) + (", ..." if len(self.parameter_names) > 20 else "")
+            raise NodeNotFound(f"No parameter {name!r}; recorded parameters: {known}.") from err
+        return self.parameters[:, column]
+
+    def network_at(self, epoch: int, *, x: ArrayLike = None, y: ArrayLike = None) -> Any:
+        """An independent copy of the network with the parameters of a recorded epoch.
+
+        Its caches are filled by a forward pass on ``x`` (default: the
+        watched sample) and, when ``y`` is given or ``x`` is defaulted (the
+        watched target is used), a backward pass, so the copy can be
+        inspected, explained or rendered as it was at that moment.
+
+        Parameters
+        ----------
+        epoch : int
+            One of :attr:`recorded_epochs`.
+        x, y : array-like, optional
+            Sample (or batch) and target(s) for the caches.
+
+        Examples
+        --------
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+        >>> history = net.fit([[0.5, 0.2, 0.7]], [[0.3]], epochs=100, lr=0.2, record_every=50)
+        >>> round(history.network_at(0)["O6"].post, 4), round(history.network_at(100)["O6"].post, 4)
+        (0.0991, 0.3)
+        >>> history.network_at(70)
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.InvalidArgument: Epoch 70 was not recorded; the nearest recorded epochs are 50 and 100 (this run kept every 50 epochs and the final state; fit with record_every=1 to keep every epoch).
+        """
+        position = self._position(epoch)
+        self.require_trained_structure("network_at")
+        clone = copy.deepcopy(self.network)
+        Parameters(clone).assign(self._parameters[position])
+        if x is None:
+            x, y = self.sample_x, self.sample_y if y is None else y
+        engine.forward(clone, x)
+        if y is not None:
+            engine.backward(clone, y, loss=self.loss_function)
+        return clone
+
+    def require_trained_structure(self, what: str) -> None:
+        """Raise :class:`TopologyError` if the network's structure changed after training.
+
+        The recorded columns belong to the structure that was trained; ``what``
+        names the caller in the message.
+        """
+        if self.network.structure_version != self._version:
+            raise TopologyError(
+                "The network's structure (nodes, connections or activations) changed after this history "
+                f"was recorded, so its parameters no longer fit it; {what} needs the trained structure."
+            )
+
+    def _position(self, epoch: int) -> int:
+        epochs = self._epochs
+        if not epochs:
+            raise InvalidArgument(
+                "No parameters were recorded in this run; fit with record_every=1 (or k) to keep them."
+            )
+        if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)):
+            raise InvalidArgument(f"epoch must be an int; got {epoch!r}.")
+        position = bisect.bisect_left(epochs, epoch)
+        if position < len(epochs) and epochs[position] == epoch:
+            return position
+        if not epochs[0] <= epoch <= epochs[-1]:
+            raise InvalidArgument(
+                f"Epoch {epoch} is outside this run: its recorded states go from epoch {epochs[0]} to {epochs[-1]}."
+            )
+        nearest = f"{epochs[position - 1]} and {epochs[position]}"
+        every = epochs[1] - epochs[0]
+        raise InvalidArgument(
+            f"Epoch {epoch} was not recorded; the nearest recorded epochs are {nearest} (this run kept "
+            f"every {every} epochs and the final state; fit with record_every=1 to keep every epoch)."
+        )
+
+    def __repr__(self) -> str:
+        last = f", final loss {self._loss[-1]:.6g}" if self._loss else ""
+        return (
+            f"History({self.epochs_run} epochs{last}; {len(self._epochs)} recorded states "
+            f"of {len(self.parameter_names)} parameters)"
+        )

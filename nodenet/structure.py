@@ -1,0 +1,383 @@
+"""The network core: building a DAG of nodes and connections, looking them up, its order.
+
+:class:`NetworkStructure` holds what a network *is*: its nodes, connections
+and parameters, the networkx graph, the topological order, and the freshness
+of its caches (:mod:`nodenet.freshness`).  What a network *does* (passes,
+training, pictures) is built on top of it; :class:`nodenet.Network` is the
+class users create, a :class:`NetworkStructure` with those methods.
+
+Examples
+--------
+>>> import nodenet
+>>> net = nodenet.Network()
+>>> _ = net.add_input("I1"); _ = net.add_output("O2")
+>>> net.connect("I1", "O2", weight=0.5)
+Connection('I1' -> 'O2', weight=0.5, grad_weight=None)
+>>> [node.name for node in net.nodes], net.parameter_count()
+(['I1', 'O2'], 2)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Union
+
+import networkx as nx
+
+from .activations import Activation, get_activation
+from .connection import Connection
+from .errors import CycleError, InvalidArgument, NodeNotFound, TopologyError
+from .freshness import DerivedCache, PassRecord
+from .node import Node, check_activation_fits
+from .parameters import ParameterStore
+
+__all__ = ["NetworkStructure", "NodeRef", "create_network", "register_network_class", "LAYERS"]
+
+NodeRef = Union[str, Node]
+
+LAYERS = "layers"  # derived-cache key: the layers of from_layers and the first weight slot, while they hold
+
+_network_class: list[type] = []  # the class users get from create_network (nodenet.Network)
+
+
+def register_network_class(cls: type) -> None:
+    """Make ``cls`` (a subclass of :class:`NetworkStructure`) the class that :func:`create_network` builds."""
+    _network_class[:] = [cls]
+
+
+def create_network() -> Any:
+    """An empty network of the class users work with (:class:`nodenet.Network`).
+
+    Modules that build networks (loading a file, drawing a random one) call
+    this, so that they need not import the class that is built on them.
+
+    >>> type(create_network()).__name__
+    'Network'
+    """
+    return (_network_class[0] if _network_class else NetworkStructure)()
+
+
+class NetworkStructure:
+    """The nodes, connections and parameters of a feed-forward network.
+
+    Attributes
+    ----------
+    graph : networkx.DiGraph
+        Keyed by node name; the objects are the attributes ``"node"`` and
+        ``"connection"``.
+    derived : DerivedCache
+        Forms derived from the structure (order, groups, plans); cleared by
+        every structural change.
+    passes : PassRecord
+        Which passes ran and whether the signal caches are current.
+    """
+
+    def __init__(self) -> None:
+        self.graph: nx.DiGraph = nx.DiGraph()
+        self._store = ParameterStore()
+        self._inputs: list[Node] = []
+        self._outputs: list[Node] = []
+        self._added: dict[str, int] = {}  # declaration rank: ties of the topological order
+        self._next_rank = 0
+        self._structure_version = 0
+        self.derived = DerivedCache()
+        self.passes = PassRecord(self)
+
+    # ------------------------------------------------------------------ building
+    def add_input(self, name: str) -> Node:
+        """Add an input node (identity activation, no bias).
+
+        >>> import nodenet
+        >>> nodenet.Network().add_input("I1")
+        Node('I1', input, identity, pre=None, post=None, grad_pre=None, grad_post=None)
+        """
+        node = self._add(name, "input", "identity", None)
+        self._inputs.append(node)
+        return node
+
+    def add_node(self, name: str, *, activation: Union[str, dict, Activation] = "sigmoid", bias: float = 0.0) -> Node:
+        """Add a hidden node.
+
+        >>> import nodenet
+        >>> nodenet.Network().add_node("H4", activation="tanh").activation
+        'tanh'
+        """
+        return self._add(name, "hidden", activation, bias)
+
+    def add_output(
+        self, name: str, *, activation: Union[str, dict, Activation] = "identity", bias: float = 0.0
+    ) -> Node:
+        """Add an output node; outputs keep their declaration order.
+
+        >>> import nodenet
+        >>> nodenet.Network().add_output("O6").kind
+        'output'
+        """
+        node = self._add(name, "output", activation, bias)
+        self._outputs.append(node)
+        return node
+
+    def connect(self, source: NodeRef, target: NodeRef, *, weight: float = 0.0) -> Connection:
+        """Connect ``source`` to ``target`` with ``weight``; returns the Connection.
+
+        Refuses self-loops, connections into input nodes, duplicates and
+        cycles; a refused call leaves the network unchanged.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1, 1], seed=0)
+        >>> net.connect("O3", "H2")
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.CycleError: Connecting 'O3' -> 'H2' would close the cycle H2 -> O3 -> H2; a feed-forward network must stay acyclic.
+        """
+        src, dst = self.node(source), self.node(target)
+        if src is dst:
+            raise TopologyError(f"Cannot connect {src.name!r} to itself; self-loops are not feed-forward.")
+        if dst.kind == "input":
+            raise TopologyError(
+                f"Cannot connect {src.name!r} -> {dst.name!r}: {dst.name!r} is an input node "
+                "and takes no incoming connections; use add_node for a hidden node."
+            )
+        if self.graph.has_edge(src.name, dst.name):
+            raise TopologyError(
+                f"Connection {src.name!r} -> {dst.name!r} already exists; set its weight "
+                f"with net.connection({src.name!r}, {dst.name!r}).weight = ..."
+            )
+        if src.activation_function.is_group:
+            raise TopologyError(
+                f"{src.name!r} uses the {src.activation} group activation and cannot feed "
+                f"{dst.name!r}; only outputs may use {src.activation} and they end the network."
+            )
+        if nx.has_path(self.graph, dst.name, src.name):
+            cycle = nx.shortest_path(self.graph, dst.name, src.name) + [dst.name]
+            raise CycleError(
+                f"Connecting {src.name!r} -> {dst.name!r} would close the cycle "
+                f"{' -> '.join(cycle)}; a feed-forward network must stay acyclic."
+            )
+        conn = Connection(src, dst, weight, self._store)
+        self.graph.add_edge(src.name, dst.name, connection=conn)
+        src.attach(conn)
+        dst.attach(conn)
+        self.structure_changed()
+        return conn
+
+    def link_layers(self, layers: list[list[Node]]) -> None:
+        """Connect every node of each layer to every node of the next, with weights 0.0.
+
+        The bulk form of :meth:`connect` for fully connected layers of new
+        nodes (which cannot make cycles or duplicates): one edge insertion
+        and one block of store slots for all the connections, target by
+        target.  The derived cache keeps the layers under ``LAYERS`` until
+        the structure changes, so that the fast paths need not read the
+        connections one by one.
+        """
+        pairs = [(src, dst) for sources, targets in zip(layers, layers[1:]) for dst in targets for src in sources]
+        first = self._store.allocate_block(len(pairs))
+        connections = [Connection(src, dst, store=self._store, slot=first + i) for i, (src, dst) in enumerate(pairs)]
+        for conn in connections:
+            conn.source.attach(conn)
+            conn.target.attach(conn)
+        self.graph.add_edges_from((c.source.name, c.target.name, {"connection": c}) for c in connections)
+        self.structure_changed()
+        self.derived.put(LAYERS, (layers, first))
+
+    def disconnect(self, source: NodeRef, target: NodeRef) -> None:
+        """Remove the connection from ``source`` to ``target``.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([2, 1], seed=0)
+        >>> net.disconnect("I1", "O3"); len(net.connections)
+        1
+        """
+        conn = self.connection(source, target)
+        conn.source.release(conn)
+        conn.target.release(conn)
+        self.graph.remove_edge(conn.source.name, conn.target.name)
+        conn.detach()
+        self.structure_changed()
+
+    def remove_node(self, name: NodeRef) -> None:
+        """Remove a node and all its connections.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([2, 2, 1], seed=0)
+        >>> net.remove_node("H3"); [n.name for n in net.nodes]
+        ['I1', 'I2', 'H4', 'O5']
+        """
+        node = self.node(name)
+        for conn in node.incoming + node.outgoing:
+            self.disconnect(conn.source, conn.target)
+        for registry in (self._inputs, self._outputs):
+            if node in registry:
+                registry.remove(node)
+        self.graph.remove_node(node.name)
+        del self._added[node.name]
+        node.detach()
+        self.structure_changed()
+
+    def _add(self, name: Any, kind: str, activation: Union[str, dict, Activation], bias: float | None) -> Node:
+        """Check everything, then create the node: a refused call leaves the network (and its store) as it was."""
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidArgument(f"Node names must be non-empty strings; got {name!r}.")
+        if name in self.graph:
+            raise TopologyError(f"A node named {name!r} already exists; node names must be unique.")
+        check_activation_fits(name, kind, False, get_activation(activation))
+        node = Node(name, kind, activation, bias, self)
+        self.graph.add_node(node.name, node=node)
+        self._added[node.name] = self._next_rank
+        self._next_rank += 1
+        self.structure_changed()
+        return node
+
+    def structure_changed(self) -> None:
+        """Record a change of nodes, connections or activations: every derived form is rebuilt on demand."""
+        self._structure_version += 1
+        self.derived.clear()
+
+    @property
+    def structure_version(self) -> int:
+        """Counts the structural changes (histories and plans compare it)."""
+        return self._structure_version
+
+    @property
+    def store(self) -> ParameterStore:
+        """The :class:`~nodenet.parameters.ParameterStore` holding every weight and bias."""
+        return self._store
+
+    # ------------------------------------------------------------------ looking up
+    def node(self, name: NodeRef) -> Node:
+        """The node called ``name`` (a Node of this network is returned as is).
+
+        >>> import nodenet
+        >>> nodenet.Network.from_layers([1, 1], seed=0).node("I9")
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.NodeNotFound: Node 'I9' not found; known nodes: I1, O2.
+        """
+        if isinstance(name, Node):
+            if self.graph.nodes.get(name.name, {}).get("node") is not name:
+                raise NodeNotFound(f"Node {name.name!r} belongs to another network; pass its name instead.")
+            return name
+        try:
+            return self.graph.nodes[name]["node"]
+        except (KeyError, TypeError) as err:
+            known = ", ".join(self.graph.nodes) if len(self.graph) else ""
+            hint = f"known nodes: {known}." if known else "the network has no nodes yet."
+            raise NodeNotFound(f"Node {name!r} not found; {hint}") from err
+
+    __getitem__ = node
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name in self.graph
+
+    def connection(self, source: NodeRef, target: NodeRef) -> Connection:
+        """The connection from ``source`` to ``target``.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> net.connection("O2", "I1")
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.NodeNotFound: No connection 'O2' -> 'I1'; 'O2' connects to nothing.
+        """
+        src, dst = self.node(source), self.node(target)
+        data = self.graph.get_edge_data(src.name, dst.name)
+        if data is None:
+            targets = ", ".join(c.target.name for c in src.outgoing) or "nothing"
+            raise NodeNotFound(f"No connection {src.name!r} -> {dst.name!r}; {src.name!r} connects to {targets}.")
+        return data["connection"]
+
+    @property
+    def inputs(self) -> list[Node]:
+        """Input nodes in declaration order."""
+        return list(self._inputs)
+
+    @property
+    def outputs(self) -> list[Node]:
+        """Output nodes in declaration order."""
+        return list(self._outputs)
+
+    @property
+    def nodes(self) -> list[Node]:
+        """All nodes in (cached, deterministic) topological order: ties keep the declaration order."""
+        return list(self.derived.get("order", self._topological_order))
+
+    @property
+    def connections(self) -> list[Connection]:
+        """All connections, grouped by target in topological order."""
+        return [conn for node in self.nodes for conn in node.incoming]
+
+    def groups(self) -> dict[Activation, list[Node]]:
+        """The members of each group activation (softmax), in topological order.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([2, 2], output="softmax", seed=0)
+        >>> [[node.name for node in members] for members in net.groups().values()]
+        [['O3', 'O4']]
+        """
+        return dict(self.derived.get("groups", self._groups))
+
+    def parameter_count(self) -> int:
+        """Number of weights and biases.
+
+        For a layered network this is the chapter's ``sum l_i (l_{i-1} + 1)``.
+
+        >>> import nodenet
+        >>> nodenet.Network.from_layers([3, 2, 1], seed=0).parameter_count()
+        11
+        """
+        return self.graph.number_of_edges() + len(self.graph) - len(self._inputs)
+
+    def __len__(self) -> int:
+        return len(self.graph)
+
+    def __repr__(self) -> str:
+        hidden = len(self.graph) - len(self._inputs) - len(self._outputs)
+        return (
+            f"Network({len(self._inputs)} inputs, {hidden} hidden, {len(self._outputs)} outputs; "
+            f"{self.graph.number_of_edges()} connections, {self.parameter_count()} parameters)"
+        )
+
+    # ------------------------------------------------------------------ order and validation
+    def _topological_order(self) -> list[Node]:
+        names = nx.lexicographical_topological_sort(self.graph, key=self._added.__getitem__)
+        return [self.graph.nodes[name]["node"] for name in names]
+
+    def _groups(self) -> dict[Activation, list[Node]]:
+        groups: dict[Activation, list[Node]] = {}
+        for node in self.nodes:
+            if node.activation_function.is_group:
+                groups.setdefault(node.activation_function, []).append(node)
+        return groups
+
+    def validate(self) -> None:
+        """Raise :class:`TopologyError` if the network cannot be computed.
+
+        >>> import nodenet
+        >>> nodenet.Network().validate()
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.TopologyError: The network has no input nodes; add one with add_input.
+        """
+        if not self._inputs:
+            raise TopologyError("The network has no input nodes; add one with add_input.")
+        if not self._outputs:
+            raise TopologyError("The network has no output nodes; add one with add_output.")
+
+    def zero_grad(self) -> None:
+        """Clear every gradient cache (set it to ``None``).
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> _ = net.forward([1.0]); _ = net.backward([0.0]); net.zero_grad()
+        >>> net["O2"].grad_bias is None
+        True
+        """
+        for node in self.nodes:
+            node.clear_gradients()
+        self._store.clear_grads()
+
+    def clear_signals(self) -> None:
+        """Set every cache, signals and gradients, to ``None``."""
+        for node in self.nodes:
+            node.pre = node.post = None
+        self.zero_grad()
