@@ -8,7 +8,11 @@ runner is timed in a process of its own (after one warm-up run, except for
 the slow runners, which run once), so that no library's thread pool or
 allocator state slows another's.
 
-    python benchmarks/compare.py [--repeat 5] [--quick]
+    python benchmarks/compare.py [--repeat 5] [--quick] [--baseline DIR]
+
+``--baseline DIR`` also times ``fit`` and ``predict`` (default options) of
+the nodenet checkout in DIR beside this one, in the same run, each in
+processes of its own, interleaved.
 
 PyTorch and micrograd are used when installed (``pip install torch
 micrograd``); plain Python is skipped on the largest workload (hours) and
@@ -53,6 +57,17 @@ def data(widths, rows):
         return np.array([[0.5, 0.2, 0.7]]), np.array([[0.3]])
     rng = np.random.default_rng(0)
     return rng.random((rows, widths[0])), rng.random((rows, widths[-1]))
+
+
+def predict_runner(widths, X, Y, batch, epochs, lr):
+    def run():
+        net = network(widths)
+        rows = X[0] if len(X) == 1 else X
+        started = time.perf_counter()
+        for _ in range(epochs):
+            net.predict(rows)
+        return time.perf_counter() - started
+    return run
 
 
 def nodenet_runner(widths, X, Y, batch, epochs, lr, compiled):
@@ -167,6 +182,8 @@ def interleaved_medians(runners: dict, repeat: int) -> dict:
 
 
 RUNNERS = {
+    "nodenet fit": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, None),
+    "nodenet predict": predict_runner,
     "nodenet reference": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, False),
     "nodenet compiled": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, True),
     "numpy": numpy_runner,
@@ -215,11 +232,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median; default 5)")
     parser.add_argument("--quick", action="store_true", help="skip the plain-Python and micrograd runners")
+    parser.add_argument("--baseline", metavar="DIR", help="also time fit and predict of the nodenet checkout in DIR")
     args = parser.parse_args()
+    if args.baseline:
+        baseline_cost(args.baseline, args.repeat)
     available = {"PyTorch": installed("torch"), "micrograd": installed("micrograd")}
     spawn = multiprocessing.get_context("spawn")
 
-    columns = list(RUNNERS)
+    columns = [key for key in RUNNERS if key not in ("nodenet fit", "nodenet predict")]
     print(f"{'workload':48}" + "".join(f"{c:>19}" for c in columns))
     for index, (name, widths, rows, batch, epochs, lr) in enumerate(WORKLOADS):
         X, Y = data(widths, rows)
@@ -268,6 +288,33 @@ def passes_cost(repeat: int) -> None:
         times = {key: statistics.median(timeit.repeat(run, number=number, repeat=repeat)) / number for key, run in runs.items()}
         print(f"forward+backward, {label}: " + ", ".join(
             f"{key} {t * 1e6:.1f} us ({t / times['numpy']:.2f}x)" for key, t in times.items()))
+
+
+def baseline_cost(baseline: str, repeat: int) -> None:
+    """Default fit and predict of this checkout and of ``baseline``, interleaved, each in a process of its own."""
+    spawn = multiprocessing.get_context("spawn")
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    print(f"fit and predict (default options, medians of {repeat} rounds): this checkout against {baseline}")
+    for index, (name, *_rest) in enumerate(WORKLOADS):
+        samples = {}
+        for _ in range(repeat):  # rounds alternate the two checkouts: noisy spells hit both
+            for tree in (here, baseline):
+                for key in ("nodenet fit", "nodenet predict"):
+                    saved = os.environ.get("PYTHONPATH")
+                    os.environ["PYTHONPATH"] = os.path.abspath(tree) + (os.pathsep + saved if saved else "")
+                    try:
+                        with spawn.Pool(1) as pool:
+                            samples.setdefault((tree, key), []).extend(pool.apply(measure, (index, key, 3)))
+                    finally:
+                        if saved is None:
+                            os.environ.pop("PYTHONPATH")
+                        else:
+                            os.environ["PYTHONPATH"] = saved
+        cells = []
+        for key in ("nodenet fit", "nodenet predict"):
+            new, old = (statistics.median(samples[(tree, key)]) for tree in (here, baseline))
+            cells.append(f"{key.split()[1]} {new * 1e3:.2f} ms vs {old * 1e3:.2f} ms ({new / old:.2f}x)")
+        print(f"  {name:48}" + "   ".join(cells))
 
 
 def build_cost() -> None:

@@ -14,6 +14,7 @@ Network(3 inputs, 2 hidden, 1 outputs; 8 connections, 11 parameters)
 from .activations import ACTIVATIONS, Activation, get_activation
 from .connection import Connection
 from .data import MinMaxScaler, from_one_hot, one_hot, train_test_split
+from .engine import predict
 from .errors import (
     CycleError,
     DivergenceError,
@@ -21,13 +22,14 @@ from .errors import (
     GraphvizNotFound,
     InvalidArgument,
     MissingDependency,
-    NodeNotFound,
     NodenetError,
+    NodeNotFound,
     NotComputedError,
     ShapeError,
     TopologyError,
 )
 from .explain import Explanation
+from .history import History
 from .html import export_html
 from .initializers import INITIALIZERS, initialize
 from .io import load, save
@@ -52,8 +54,6 @@ from .plotting import plot_history
 from .render import render, to_dot, to_svg
 from .stepping import Step
 from .testing.gradients import GradientReport, check_gradients
-from .engine import predict
-from .history import History
 from .training import EpochInfo, fit
 
 __version__ = "0.1.0"

@@ -85,6 +85,14 @@ class Activation:
         """
         return np.multiply(self.derivative(pre, post), grad_post, out=out)
 
+    def group_value(self, pres: Sequence[Signal]) -> list:
+        """Outputs of a whole group (group activations such as softmax only)."""
+        raise NotImplementedError(f"{self.name} is an element-wise activation; use value().")
+
+    def group_grad_pre(self, posts: Sequence[Signal], grad_posts: Sequence[Signal]) -> list:
+        """``dL/dpre`` of a whole group (group activations such as softmax only)."""
+        raise NotImplementedError(f"{self.name} is an element-wise activation; use derivative().")
+
     def to_spec(self) -> Any:
         """A JSON-able description: the name, or a dict with the options."""
         return self.name
@@ -150,7 +158,7 @@ class Sigmoid(Activation):
                 return 1.0 / (1.0 + math.exp(-pre))
             small = math.exp(pre)
             return small / (1.0 + small)
-        return _sigmoid_array(pre)
+        return _sigmoid_array(np.asarray(pre))
 
     def derivative(self, pre: Signal, post: Signal) -> Signal:
         return (1.0 - post) * post
@@ -194,7 +202,7 @@ class ReLU(Activation):
     def derivative(self, pre: Signal, post: Signal) -> Signal:
         if type(pre) is float:
             return 1.0 if pre > 0.0 else 0.0
-        return (pre > 0.0).astype(float)
+        return np.greater(pre, 0.0).astype(float)
 
 
 class LeakyReLU(Activation):

@@ -101,7 +101,7 @@ def check_finite(table: np.ndarray, what: str, columns: Sequence[str] | None = N
     >>> check_finite(np.array([[1.0, 2.0], [3.0, np.inf]]), "X", columns=["I1", "I2"])
     Traceback (most recent call last):
     ...
-    nodenet.errors.InvalidArgument: X holds inf for 'I2' in row 1; values must be finite (clean or impute NaN and inf first).
+    nodenet.errors.InvalidArgument: X holds inf for 'I2' in row 1; values must be finite (clean or impute NaN and ...
     """
     finite = np.isfinite(table)
     if finite.all():

@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from . import engine
 from .errors import GraphvizNotFound, InvalidArgument, MissingDependency, NodenetError
-from .losses import LOSSES
 from .explain import FORMATS as EXPLAIN_FORMATS
+from .losses import LOSSES
 from .render import FORMATS, SHOW
 
 __all__ = ["main", "build_parser", "CHAPTER_X", "CHAPTER_Y"]
@@ -71,9 +72,9 @@ def _loaded(args: argparse.Namespace) -> Any:
     if args.target is not None and args.input is None:
         raise InvalidArgument("--target needs --input: give the input values the targets belong to.")
     if args.input is not None:
-        net.forward(args.input)
+        engine.forward(net, args.input)
         if args.target is not None:
-            loss = net.backward(args.target, loss=args.loss)
+            loss = engine.backward(net, args.target, loss=args.loss)
             print(f"loss {loss:.6g}")
     return net
 

@@ -14,7 +14,7 @@ Examples
 >>> input_array(net, [1.0, 2.0, 3.0])
 Traceback (most recent call last):
 ...
-nodenet.errors.ShapeError: Expected inputs of shape (2,) for one sample or (n, 2) for a batch, one value per input node (I1, I2); got shape (3,).
+nodenet.errors.ShapeError: Expected inputs of shape (2,) for one sample or (n, 2) for a batch, one value per input ...
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ def finite_array(values: ArrayLike, what: str, columns: Optional[Sequence[str]] 
     >>> finite_array([[1.0, float("nan")]], "X", columns=["I1", "I2"])
     Traceback (most recent call last):
     ...
-    nodenet.errors.InvalidArgument: X holds nan for 'I2' in row 0; values must be finite (clean or impute NaN and inf first).
+    nodenet.errors.InvalidArgument: X holds nan for 'I2' in row 0; values must be finite (clean or impute NaN and ...
     """
     array = as_float_array(values, what)
     if array.ndim not in (1, 2) or 0 in array.shape:
@@ -76,7 +76,7 @@ class MinMaxScaler:
     >>> MinMaxScaler().fit([[1.0, 5.0], [2.0, 5.0]])
     Traceback (most recent call last):
     ...
-    nodenet.errors.InvalidArgument: Column 1 is constant (every value is 5.0); min/max scaling would divide by zero. Drop the column, it carries no information.
+    nodenet.errors.InvalidArgument: Column 1 is constant (every value is 5.0); min/max scaling would divide by ...
     """
 
     def __init__(self, feature_range: tuple[float, float] = (-1.0, 1.0)) -> None:
@@ -118,13 +118,15 @@ class MinMaxScaler:
         """Scale ``X`` with the learned ranges (values outside them go beyond ``feature_range``)."""
         array = self._checked(X, "The data to transform")
         low, high = self.feature_range
-        return low + (array - self.data_min) * ((high - low) / (self.data_max - self.data_min))
+        data_min, data_max = self._ranges()
+        return low + (array - data_min) * ((high - low) / (data_max - data_min))
 
     def inverse_transform(self, Z: ArrayLike) -> np.ndarray:
         """Map scaled values back to the original units."""
         array = self._checked(Z, "The data to inverse-transform")
         low, high = self.feature_range
-        return self.data_min + (array - low) * ((self.data_max - self.data_min) / (high - low))
+        data_min, data_max = self._ranges()
+        return data_min + (array - low) * ((data_max - data_min) / (high - low))
 
     def fit_transform(self, X: ArrayLike) -> np.ndarray:
         """:meth:`fit`, then :meth:`transform` the same data."""
@@ -139,6 +141,12 @@ class MinMaxScaler:
             fitted = f"(n, {expected[0]})" if expected else "(n,)"
             raise ShapeError(f"{what} must have the shape the scaler was fitted on, {fitted}; got shape {array.shape}.")
         return array
+
+    def _ranges(self) -> tuple[Any, Any]:
+        """The fitted minimum and maximum (``_checked`` has made sure there are some)."""
+        if self.data_min is None or self.data_max is None:
+            raise NotComputedError("This MinMaxScaler has not been fitted; call scaler.fit(X_train) first.")
+        return self.data_min, self.data_max
 
     def __repr__(self) -> str:
         return f"MinMaxScaler(feature_range={self.feature_range!r})"
@@ -181,7 +189,7 @@ def one_hot(labels: ArrayLike, categories: Optional[Sequence[Any]] = None) -> np
     >>> one_hot(["cat"], categories=["ant", "bee"])
     Traceback (most recent call last):
     ...
-    nodenet.errors.InvalidArgument: Label 'cat' (row 0) is not a known category; known categories: 'ant', 'bee'. Add it to categories or drop the row.
+    nodenet.errors.InvalidArgument: Label 'cat' (row 0) is not a known category; known categories: 'ant', 'bee'. ...
     """
     values = np.asarray(labels)
     if values.ndim != 1 or values.size == 0:
@@ -197,7 +205,9 @@ def one_hot(labels: ArrayLike, categories: Optional[Sequence[Any]] = None) -> np
     try:
         where = np.searchsorted(sorted_known, values)
     except TypeError as err:
-        raise InvalidArgument(f"labels and categories must be comparable values of one type; got {values.dtype} and {known.dtype}.") from err
+        raise InvalidArgument(
+            f"labels and categories must be comparable values of one type; got {values.dtype} and {known.dtype}."
+        ) from err
     where = np.minimum(where, known.size - 1)
     unseen = np.flatnonzero(sorted_known[where] != values)
     if unseen.size:

@@ -33,12 +33,20 @@ import numpy as np
 from .checks import check_int
 from .conversion import sample_row
 from .errors import InvalidArgument, NotComputedError
-from .notation import bias_symbol, derivative_symbol, function_symbol, latex_escape, signal_symbol, target_symbol, weight_symbol
+from .notation import (
+    bias_symbol,
+    derivative_symbol,
+    function_symbol,
+    latex_escape,
+    signal_symbol,
+    target_symbol,
+    weight_symbol,
+)
 
 if TYPE_CHECKING:
+    from .node import Node
     from .structure import NetworkStructure as Network
     from .structure import NodeRef
-    from .node import Node
 
 __all__ = ["Explanation", "explain", "FORMATS"]
 
@@ -286,6 +294,7 @@ def _forward_formulas(net: Network, node: Node, s: _Style, num: _Numbers) -> lis
         num.pick(node.pre),
     )
     activation = node.activation
+    post: Formula
     if activation == "identity":
         post = (me, pre, None, num.pick(node.post))
     elif node.activation_function.is_group:

@@ -224,7 +224,7 @@ class History:
         >>> history.network_at(70)
         Traceback (most recent call last):
         ...
-        nodenet.errors.InvalidArgument: Epoch 70 was not recorded; the nearest recorded epochs are 50 and 100 (this run kept every 50 epochs and the final state; fit with record_every=1 to keep every epoch).
+        nodenet.errors.InvalidArgument: Epoch 70 was not recorded; the nearest recorded epochs are 50 and 100 (this ...
         """
         position = self._position(epoch)
         self.require_trained_structure("network_at")

@@ -212,7 +212,8 @@ class _LossCurve:
         top_label = 10**self.high if self.log else self.high
         low_label = 10**self.low if self.log else self.low
         scale = " (log scale)" if self.log else ""
-        return f"""<svg id="loss-curve" width="{CURVE_WIDTH}" height="{CURVE_HEIGHT}" viewBox="0 0 {CURVE_WIDTH} {CURVE_HEIGHT}" role="img" aria-label="training loss over the epochs">
+        size = f'width="{CURVE_WIDTH}" height="{CURVE_HEIGHT}" viewBox="0 0 {CURVE_WIDTH} {CURVE_HEIGHT}"'
+        return f"""<svg id="loss-curve" {size} role="img" aria-label="training loss over the epochs">
 <text x="{CURVE_WIDTH / 2}" y="16" text-anchor="middle" class="title">training loss{scale}</text>
 <line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" class="axis"/>
 <line x1="{left}" y1="{MARGIN / 2}" x2="{left}" y2="{bottom}" class="axis"/>

@@ -145,6 +145,6 @@ def initialize(
         fan_out = len(incoming[0].source.outgoing)
         weights = draw_weights(init, rng, fan_in=len(incoming), fan_out=fan_out, size=len(incoming), scale=scale)
         values[[conn.slot for conn in incoming]] = weights
-    slots = [node.slot for node in computed]
+    slots = [node.slot for node in computed if node.slot is not None]
     values[slots] = (rng.random(len(computed)) - 0.5) * 0.5 if bias == "small" else 0.0
     net.store.written()

@@ -28,7 +28,7 @@ Examples
 >>> _ = net.add_node("H9"); _ = net.connect("I1", "H9")
 >>> for finding in net.lint():
 ...     print(finding)
-dead-node (H9): 'H9' has no path to an output; its value never reaches the loss. Connect it towards an output or remove it.
+dead-node (H9): 'H9' has no path to an output; its value never reaches the loss. Connect it towards an output or ...
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ class Loss:
         2.5
         """
         values = self.value(post, target)
-        return batch_mean(values) if getattr(values, "ndim", 0) else float(values)
+        return batch_mean(values) if isinstance(values, np.ndarray) and values.ndim else float(values)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, Generator, Iterator, Sequence, Union
 import numpy as np
 
 from . import engine
-from .activations import Activation
 from .errors import InvalidArgument
 from .explain import Explanation, explain
 from .fast.plan import CompiledPlan, compiled_plan

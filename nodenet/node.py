@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Union
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Union
 
 from .activations import Activation, get_activation
 from .checks import check_number
@@ -20,7 +18,7 @@ __all__ = ["Node", "KINDS", "check_activation_fits"]
 
 KINDS = ("input", "hidden", "output")
 
-Signal = Union[float, np.ndarray, None]
+Signal = Any  # a float for one sample, an array (n,) for a batch, None before a pass
 
 
 class Node:

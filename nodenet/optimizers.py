@@ -266,7 +266,7 @@ def get_optimizer(spec: Union[str, Optimizer], *, lr: float | None = None) -> Op
     >>> get_optimizer("rmsprop", lr=0.01)
     Traceback (most recent call last):
     ...
-    nodenet.errors.InvalidArgument: Unknown optimizer 'rmsprop'; choose one of adam, sgd, or pass an Optimizer such as nodenet.SGD(lr=0.1, momentum=0.9).
+    nodenet.errors.InvalidArgument: Unknown optimizer 'rmsprop'; choose one of adam, sgd, or pass an Optimizer such ...
     """
     if lr is not None:
         _positive(lr, "lr (learning rate)")

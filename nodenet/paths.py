@@ -40,9 +40,9 @@ from .errors import InvalidArgument
 from .notation import format_value, function_symbol, signal_symbol, weight_symbol
 
 if TYPE_CHECKING:
+    from .node import Node
     from .structure import NetworkStructure as Network
     from .structure import NodeRef
-    from .node import Node
 
 __all__ = ["Path", "paths", "count_paths"]
 
@@ -123,7 +123,7 @@ def paths(net: Network, source: NodeRef, target: NodeRef, *, limit: int = 10000)
     >>> net.paths("I1", "O9", limit=5)
     Traceback (most recent call last):
     ...
-    nodenet.errors.InvalidArgument: There are 9 paths from 'I1' to 'O9', more than limit=5; pass limit=9 (or more) to list them all, or choose nodes closer together.
+    nodenet.errors.InvalidArgument: There are 9 paths from 'I1' to 'O9', more than limit=5; pass limit=9 (or more) ...
     """
     check_int(limit, "limit", minimum=1)
     src, dst = net.node(source), net.node(target)

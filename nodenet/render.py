@@ -34,8 +34,8 @@ from .notation import derivative_symbol, format_value, signal_symbol
 
 if TYPE_CHECKING:
     from .connection import Connection
-    from .structure import NetworkStructure as Network
     from .node import Node
+    from .structure import NetworkStructure as Network
 
 __all__ = ["SHOW", "FORMATS", "to_dot", "node_ranks", "render", "to_svg", "notebook_svg"]
 
@@ -130,7 +130,7 @@ def to_dot(
     pick = _sample_picker(net, sample)
     ranks = node_ranks(net)
     # caches of an older structure or older weights are not shown next to the current ones
-    signals = net.passes.current()
+    current = net.passes.current()
     dot = graphviz.Digraph("network")
     dot.attr(rankdir="LR", ranksep="0.9", nodesep="0.25", fontname=FONT, fontsize="12")
     dot.attr("node", shape="box", style="rounded,filled", fontname=FONT, fontsize="11", margin="0.08,0.04")
@@ -144,14 +144,14 @@ def to_dot(
             column.attr(rank=_rank_kind(rank, last))
             members = [node for node in net.nodes if ranks[node.name] == rank]
             for node in members:
-                label = _node_label(node, show, precision, pick, signals)
+                label = _node_label(node, show, precision, pick, current)
                 column.node(node.name, label=label, fillcolor=FILL[node.kind])
             for upper, lower in zip(members, members[1:]):  # keep the network's order top to bottom
                 column.body.append(_edge_statement(upper.name, lower.name, {"style": "invis"}))
     largest = max((abs(conn.weight) for conn in net.connections), default=0.0)
     for conn in net.connections:
         attributes = {
-            "label": _connection_label(conn, show, precision, signals),
+            "label": _connection_label(conn, show, precision, current),
             "color": _weight_colour(conn.weight),
             "fontcolor": _weight_colour(conn.weight),
             "penwidth": f"{_pen_width(conn.weight, largest):.2f}",
@@ -301,17 +301,17 @@ def _value_row(symbol: str, value: Any, precision: int) -> str:
     return _row(f"{html.escape(symbol)} = {format_value(value, digits=precision)}")
 
 
-def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker, signals: bool) -> str:
+def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker, current: bool) -> str:
     name = html.escape(node.name)
     rows = [_row(name, bold=True) + _row(html.escape(node.activation), size=8)]
     values: list[tuple[str, Any]] = []
     if show != "structure" and node.bias is not None:
         values.append((node.bias_symbol, node.bias))
-    if signals and show in ("all", "forward"):
+    if current and show in ("all", "forward"):
         if node.kind != "input":
             values.append((signal_symbol(node.name, pre=True), node.pre))
         values.append((node.name, node.post))
-    if signals and show in ("all", "gradients"):
+    if current and show in ("all", "gradients"):
         values.append((derivative_symbol(node.name), node.grad_post))
         if node.kind != "input":
             values.append((derivative_symbol(signal_symbol(node.name, pre=True)), node.grad_pre))
@@ -319,12 +319,12 @@ def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker, sign
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
 
-def _connection_label(conn: Connection, show: str, precision: int, signals: bool) -> str:
+def _connection_label(conn: Connection, show: str, precision: int, current: bool) -> str:
     symbol = html.escape(conn.symbol)
     if show == "structure":
         return f"<{symbol}>"
     rows = [_value_row(conn.symbol, conn.weight, precision)]
-    if signals and show != "forward" and conn.grad_weight is not None:
+    if current and show != "forward" and conn.grad_weight is not None:
         rows.append(_value_row(derivative_symbol("λ"), conn.grad_weight, precision))
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{"".join(rows)}</TABLE>>'
 

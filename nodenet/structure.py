@@ -127,7 +127,7 @@ class NetworkStructure:
         >>> net.connect("O3", "H2")
         Traceback (most recent call last):
         ...
-        nodenet.errors.CycleError: Connecting 'O3' -> 'H2' would close the cycle H2 -> O3 -> H2; a feed-forward network must stay acyclic.
+        nodenet.errors.CycleError: Connecting 'O3' -> 'H2' would close the cycle H2 -> O3 -> H2; a feed-forward ...
         """
         src, dst = self.node(source), self.node(target)
         if src is dst:

@@ -235,11 +235,11 @@ def fit(
     >>> fit(nodenet.Network.from_layers([1, 1], seed=0), X, Y, epochs=500, lr=10.0)
     Traceback (most recent call last):
     ...
-    nodenet.errors.DivergenceError: The training loss became inf in epoch 162 (learning rate 10); the training diverged. Use a smaller learning rate (e.g. lr=1) or scale the data (nodenet.MinMaxScaler). The network keeps its parameters from the start of epoch 162.
+    nodenet.errors.DivergenceError: The training loss became inf in epoch 162 (learning rate 10); the training ...
     """
     net.validate()
     x, y = _data(net, X, Y, "")
-    epochs = _count(epochs, "epochs", minimum=0)
+    epochs = check_int(epochs, "epochs", minimum=0)
     batch_size = _count(batch_size, "batch_size", minimum=1, allow_none=True)
     record_every = _count(record_every, "record_every", minimum=0, allow_none=True) or 0
     opt = get_optimizer(optimizer, lr=lr)
@@ -362,7 +362,7 @@ class _EarlyStopping:
         if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not (math.isfinite(tol) and tol >= 0):
             raise InvalidArgument(f"tol must be a finite number >= 0 (the least loss improvement that counts); got {tol!r}.")
         patience = _count(10 if patience is None else patience, "patience (epochs without improvement)", minimum=1)
-        return cls(float(tol), patience)  # type: ignore[arg-type]
+        return cls(float(tol), patience)
 
     def should_stop(self, monitored: float) -> bool:
         if monitored < self.best - self.tol:

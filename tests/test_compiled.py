@@ -4,11 +4,9 @@ import copy
 
 import numpy as np
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 import nodenet
-from nodenet.testing import assert_equivalent, inputs_for, networks, run_path, targets_for
+from nodenet.testing import assert_equivalent, run_path
 
 RTOL, ATOL = 1e-12, 1e-13
 

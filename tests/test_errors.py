@@ -9,8 +9,8 @@ import nodenet
 from nodenet import (
     CycleError,
     InvalidArgument,
-    NodeNotFound,
     NodenetError,
+    NodeNotFound,
     NotComputedError,
     ShapeError,
     TopologyError,

@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nodenet
-from nodenet.testing import inputs_for, networks, targets_for
-from nodenet.testing.strategies import SMOOTH, problems as drawn_problems
+from nodenet.testing.strategies import SMOOTH
+from nodenet.testing.strategies import problems as drawn_problems
 
 
 def problems(*, softmax=False, batch=None):

@@ -7,12 +7,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_chapter import EPOCHS, LR, by_hand_epochs
+from test_chapter import X as CHAPTER_X
+from test_chapter import Y as CHAPTER_Y
 
 import nodenet
 from nodenet import training
 from nodenet.errors import DivergenceError, InvalidArgument, NodeNotFound, ShapeError
 from nodenet.testing import inputs_for, networks, targets_for
-from test_chapter import EPOCHS, LR, X as CHAPTER_X, Y as CHAPTER_Y, by_hand_epochs
 
 
 def parameters(net):

@@ -302,8 +302,8 @@ class CompiledPlan:
         for zero_rows in self._zero_rows:
             grad_post[zero_rows] = 0.0
         grad_pre = self._buffer("grad_pre", n, caches)
-        direct = loss_fn.grad(predicted, target)
-        grad_post[self._output_rows] = direct.T
+        loss_grads = loss_fn.grad(predicted, target)  # dL/dpost from the loss, at the outputs
+        grad_post[self._output_rows] = loss_grads.T
         for activation, rows in self._groups:
             grad_pre[rows] = np.array(activation.group_grad_pre(post[rows], grad_post[rows]))
         grads = self._store.grads
@@ -328,7 +328,7 @@ class CompiledPlan:
         if caches:
             self._write_caches(pre, post, grad_pre, grad_post)
             # what the textbook's backward keeps for explanations: each output's dL/dpost from the loss
-            self._net.passes.record_loss(loss_fn, target, dict(zip(self._outputs, direct.T.copy())))
+            self._net.passes.record_loss(loss_fn, target, dict(zip(self._outputs, loss_grads.T.copy())))
         return value
 
     def _current_signals(self) -> tuple[np.ndarray, np.ndarray]:

@@ -136,14 +136,8 @@ def check_gradients(
     connections = [(conn, conn.grad_weight) for conn in net.connections]
     biased = [(node, node.grad_bias) for node in net.nodes if node.kind != "input"]
     input_grads = [node.grad_pre for node in net.inputs]
-    entries = [
-        probe(conn.name, grad, lambda c=conn: c.weight, lambda v, c=conn: setattr(c, "weight", v))
-        for conn, grad in connections
-    ]
-    entries += [
-        probe(node.bias_name, grad, lambda n=node: n.bias, lambda v, n=node: setattr(n, "bias", v))
-        for node, grad in biased
-    ]
+    entries = [probe(conn.name, grad, *_accessors(conn, "weight")) for conn, grad in connections]
+    entries += [probe(node.bias_name, grad, *_accessors(node, "bias")) for node, grad in biased]
     if inputs and not isinstance(values, dict):
         batch = values if values.ndim == 2 else values[None, :]
         for column, (node, grad) in enumerate(zip(net.inputs, input_grads)):
@@ -156,3 +150,14 @@ def check_gradients(
     engine.forward(net, values)
     engine.backward(net, y, loss=loss)
     return GradientReport(entries, tol)
+
+
+def _accessors(owner: Any, attribute: str) -> tuple[Callable[[], float], Callable[[float], None]]:
+    """Read and write ``owner.<attribute>`` (a weight or a bias)."""
+    def get() -> float:
+        return float(getattr(owner, attribute))
+
+    def put(value: float) -> None:
+        setattr(owner, attribute, value)
+
+    return get, put

@@ -1,0 +1,88 @@
+"""The architecture's rules, checked on the source: private attributes, file sizes, the textbook's purity."""
+
+import ast
+import inspect
+import pathlib
+
+import pytest
+
+from nodenet import backprop
+
+PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "nodenet"
+MODULES = sorted(PACKAGE.rglob("*.py"))
+
+
+def private(name):
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
+def own_private_names(tree):
+    """Private attributes that the classes of a module define (assigned on self, slots, methods)."""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)) and private(item.name):
+                    names.add(item.name)
+                if isinstance(item, ast.Assign) and any(getattr(t, "id", "") == "__slots__" for t in item.targets):
+                    names.update(e.value for e in ast.walk(item.value) if isinstance(e, ast.Constant))
+        if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Store) and private(node.attr):
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                names.add(node.attr)
+    return names
+
+
+def foreign_private_accesses(path):
+    tree = ast.parse(path.read_text(), filename=str(path))
+    own = own_private_names(tree)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and private(node.attr):
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                if node.attr in own:
+                    continue
+            elif node.attr in own:
+                continue  # another instance of a class of this module
+            found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: .{node.attr}")
+        if isinstance(node, ast.ImportFrom) and node.level:  # a private name of another nodenet module
+            found += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: import {a.name}" for a in node.names
+                      if private(a.name)]
+    return found
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_touches_private_attributes_of_another(path):
+    assert foreign_private_accesses(path) == []
+
+
+def test_the_checker_finds_a_foreign_private_access(tmp_path):
+    planted = tmp_path / "planted.py"
+    planted.write_text("class A:\n    def f(self, net):\n        self._mine = 1\n        return net._plan(), self._mine\n")
+    assert foreign_private_accesses_in(planted) == ["planted.py:4: ._plan"]
+
+
+def foreign_private_accesses_in(path):
+    global PACKAGE
+    saved, PACKAGE = PACKAGE, path.parent / "pkg"
+    try:
+        return [line.removeprefix(str(path.parent.name) + "/") for line in foreign_private_accesses(path)]
+    finally:
+        PACKAGE = saved
+
+
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_file_is_over_500_lines(path):
+    assert len(path.read_text().splitlines()) <= 500
+
+
+def test_the_network_core_is_under_400_lines():
+    assert len((PACKAGE / "structure.py").read_text().splitlines()) < 400
+
+
+@pytest.mark.parametrize("function", [backprop.forward_node, backprop.backward_node, backprop.forward_group,
+                                      backprop.backward_group, backprop.forward_pass, backprop.backward_pass])
+def test_the_textbook_reads_public_attributes_and_dispatches_on_no_type(function):
+    source = inspect.getsource(function)
+    assert len(source.splitlines()) <= 30
+    for hidden in ("._", "isinstance", "__class__", "type(", "ndim", "shape"):
+        assert hidden not in source
