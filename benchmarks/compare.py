@@ -184,7 +184,7 @@ def interleaved_medians(runners: dict, repeat: int) -> dict:
 RUNNERS = {
     "nodenet fit": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, None),
     "nodenet predict": predict_runner,
-    "nodenet reference": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, False),
+    "nodenet textbook": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, False),
     "nodenet compiled": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, True),
     "numpy": numpy_runner,
     "plain Python": plain_runner,
@@ -233,9 +233,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5, help="runs per measurement (median; default 5)")
     parser.add_argument("--quick", action="store_true", help="skip the plain-Python and micrograd runners")
     parser.add_argument("--baseline", metavar="DIR", help="also time fit and predict of the nodenet checkout in DIR")
+    parser.add_argument("--baseline-only", action="store_true", help="with --baseline: only that comparison")
     args = parser.parse_args()
     if args.baseline:
         baseline_cost(args.baseline, args.repeat)
+        if args.baseline_only:
+            return
     available = {"PyTorch": installed("torch"), "micrograd": installed("micrograd")}
     spawn = multiprocessing.get_context("spawn")
 
@@ -250,8 +253,7 @@ def main() -> None:
             "micrograd": args.quick or rows > 1,
         }
         slow = {"plain Python", "micrograd"} if rows > 1 else set()
-        if widths[0] == 64:
-            slow.add("nodenet reference")
+        skipped["nodenet textbook"] = widths[0] == 64  # per-connection numpy calls on 85,000 weights: minutes
         times = {}
         for key in columns:
             if skipped.get(key) or not available.get(key, True):
@@ -280,8 +282,12 @@ def passes_cost(repeat: int) -> None:
         layers = numpy_mlp.weights_of(net)
         plan = net.compile()
         x, y = (X[0], Y[0]) if rows == 1 else (X, Y)
+        from nodenet import backprop
+
+        loss = nodenet.get_loss("l2")
         runs = {
-            "reference": lambda: (net.forward(x), net.backward(y)),
+            "default": lambda: (net.forward(x), net.backward(y)),
+            "textbook": lambda: (backprop.forward_pass(net, x), backprop.backward_pass(net, y, loss)),
             "compiled": lambda: (plan.forward(X), plan.backward(Y)),
             "numpy": lambda: numpy_mlp.forward_backward(layers, X, Y),
         }

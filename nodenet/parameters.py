@@ -3,7 +3,7 @@
 Every :class:`~nodenet.Connection` weight and every node bias of a network is
 a slot of two flat float arrays (values and gradients) owned by the network.
 ``Connection.weight`` and ``Node.bias`` read and write through their slot, so
-the object path, the compiled plan and the optimizers all see the same
+the textbook, the fast paths and the optimizers all see the same
 numbers: there is no copy that can go stale.
 
 Examples
