@@ -7,9 +7,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from .errors import InvalidArgument
+from .errors import ArgumentTypeError, InvalidArgument
 
-__all__ = ["as_float_array", "check_finite", "check_int", "check_number", "check_range"]
+__all__ = ["as_float_array", "check_finite", "check_int", "check_number", "check_range", "check_name", "NAME_RULE"]
 
 
 def check_number(value: Any, what: str) -> float:
@@ -113,3 +113,33 @@ def check_finite(table: np.ndarray, what: str, columns: Sequence[str] | None = N
     raise InvalidArgument(
         f"{what} holds {float(table[row, col])!r} {where}; values must be finite (clean or impute NaN and inf first)."
     )
+
+
+NAME_RULE = (
+    "A node name is any non-blank string of printable characters (letters, digits, spaces, punctuation, "
+    "any script) without '->'."
+)
+
+
+def check_name(name: Any) -> str:
+    """Refuse what cannot be a node name: see :data:`NAME_RULE`.
+
+    >>> check_name("H 4 (skip)")
+    'H 4 (skip)'
+    >>> check_name("a->b")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: Node name 'a->b' contains '->', which separates the nodes of a weight's name ...
+    """
+    if not isinstance(name, str):
+        raise ArgumentTypeError(f"Node names must be strings; got {type(name).__name__} {name!r}.")
+    if not name.strip():
+        raise InvalidArgument(f"Node names must not be empty or blank; got {name!r}. {NAME_RULE}")
+    if not name.isprintable():
+        bad = next(char for char in name if not char.isprintable())
+        raise InvalidArgument(f"Node name {name!r} contains the unprintable character {bad!r}. {NAME_RULE}")
+    if "->" in name:
+        raise InvalidArgument(
+            f"Node name {name!r} contains '->', which separates the nodes of a weight's name ('I1->H4'). {NAME_RULE}"
+        )
+    return name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .checks import check_number
+from .errors import ReadOnlyAttribute
 from .notation import format_value, weight_name, weight_symbol
 from .parameters import ParameterStore
 
@@ -32,7 +33,7 @@ class Connection:
     Connection('I1' -> 'O2', weight=0.5, grad_weight=None)
     """
 
-    __slots__ = ("source", "target", "_store", "_slot")
+    __slots__ = ("_source", "_target", "_store", "_slot")
 
     def __init__(
         self,
@@ -43,12 +44,36 @@ class Connection:
         *,
         slot: int | None = None,
     ) -> None:
-        self.source = source
-        self.target = target
+        self._source = source
+        self._target = target
         self._store = ParameterStore(1) if store is None else store
         if slot is None:  # a new slot holding ``weight``; else a slot of ``store`` allocated already
             slot = self._store.allocate(check_number(weight, f"weight of {source.name!r}->{target.name!r}"))
         self._slot = slot
+
+    @property
+    def source(self) -> Node:
+        """The node whose ``post`` this connection carries (fixed once connected)."""
+        return self._source
+
+    @source.setter
+    def source(self, value: object) -> None:
+        raise ReadOnlyAttribute(self._fixed("source"))
+
+    @property
+    def target(self) -> Node:
+        """The node this connection feeds (fixed once connected)."""
+        return self._target
+
+    @target.setter
+    def target(self, value: object) -> None:
+        raise ReadOnlyAttribute(self._fixed("target"))
+
+    def _fixed(self, end: str) -> str:
+        return (
+            f"The {end} of connection {self.name!r} cannot be reassigned; it is part of the network's structure. "
+            "Use net.disconnect(source, target) and net.connect(...) instead."
+        )
 
     @property
     def slot(self) -> int:

@@ -28,6 +28,9 @@ __all__ = [
     "FormatError",
     "GraphvizNotFound",
     "MissingDependency",
+    "ArgumentTypeError",
+    "ReadOnlyAttribute",
+    "NumericalError",
 ]
 
 
@@ -35,8 +38,16 @@ class NodenetError(Exception):
     """Base class of every error nodenet raises on purpose."""
 
 
+class ReadOnlyAttribute(NodenetError, AttributeError):
+    """An attribute that is part of the network's structure cannot be assigned."""
+
+
 class InvalidArgument(NodenetError, ValueError):
     """An argument has a value nodenet cannot use (bad name, option, number)."""
+
+
+class ArgumentTypeError(InvalidArgument, TypeError):
+    """An argument of the wrong type (a string where a network belongs, ``None`` for a path, ...)."""
 
 
 class TopologyError(NodenetError, ValueError):
@@ -62,7 +73,11 @@ class NotComputedError(NodenetError, RuntimeError):
     """A value was requested before the pass that computes it ran."""
 
 
-class DivergenceError(NodenetError, FloatingPointError):
+class NumericalError(NodenetError, FloatingPointError):
+    """A signal, gradient or parameter became NaN or infinite from finite values (overflow)."""
+
+
+class DivergenceError(NumericalError):
     """The loss became NaN or infinite during training."""
 
 

@@ -38,6 +38,7 @@ from .notation import (
     derivative_symbol,
     function_symbol,
     latex_escape,
+    markdown_escape,
     signal_symbol,
     target_symbol,
     weight_symbol,
@@ -154,7 +155,8 @@ class Explanation:
         parts = []
         for section in self._sections:
             body = "\n".join(self._aligned(section))
-            parts.append(f"**{section.title}**\n\n$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$")
+            title = markdown_escape(section.title)
+            parts.append(f"**{title}**\n\n$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$")
         return "\n\n".join(parts)
 
     def __str__(self) -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any, Union
 
 from .activations import Activation, get_activation
 from .checks import check_number
-from .errors import InvalidArgument, TopologyError
+from .errors import InvalidArgument, ReadOnlyAttribute, TopologyError
 from .notation import bias_name, bias_symbol, format_value
 from .parameters import ParameterStore
 
@@ -52,8 +52,8 @@ class Node:
     """
 
     __slots__ = (
-        "name",
-        "kind",
+        "_name",
+        "_kind",
         "_activation",
         "_store",
         "_slot",
@@ -76,8 +76,8 @@ class Node:
     ) -> None:
         if kind not in KINDS:
             raise InvalidArgument(f"Node kind must be one of {KINDS}; got {kind!r}.")
-        self.name = name
-        self.kind = kind
+        self._name = name
+        self._kind = kind
         self._network = network
         self._activation = get_activation(activation)
         self._store = network.store if network is not None else ParameterStore(1)
@@ -91,6 +91,30 @@ class Node:
         self.grad_post: Signal = None
         self._incoming: list[Connection] = []
         self._outgoing: list[Connection] = []
+
+    @property
+    def name(self) -> str:
+        """The node's unique name in its network (fixed once the node is added)."""
+        return self._name
+
+    @name.setter
+    def name(self, value: object) -> None:
+        raise ReadOnlyAttribute(
+            f"Node {self._name!r} cannot be renamed to {value!r}: names identify nodes in the graph, in "
+            "parameter names and in saved files. Add a node with the new name and connect it instead."
+        )
+
+    @property
+    def kind(self) -> str:
+        """``'input'``, ``'hidden'`` or ``'output'`` (fixed once the node is added)."""
+        return self._kind
+
+    @kind.setter
+    def kind(self, value: object) -> None:
+        raise ReadOnlyAttribute(
+            f"The kind of node {self._name!r} ({self._kind}) cannot become {value!r}; it fixes the node's role "
+            "(inputs take no connections and no bias). Add a node of the kind you need instead."
+        )
 
     @property
     def activation(self) -> str:

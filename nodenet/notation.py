@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -35,6 +36,7 @@ __all__ = [
     "target_symbol",
     "function_symbol",
     "weight_name",
+    "markdown_escape",
     "bias_name",
 ]
 
@@ -79,6 +81,20 @@ def derivative_symbol(symbol: str, *, latex: bool = False) -> str:
     ∂L/∂H4 \frac{\partial L}{\partial H_{4}}
     """
     return rf"\frac{{\partial L}}{{\partial {symbol}}}" if latex else f"∂L/∂{symbol}"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~$])")  # active inside a line of Markdown (and $ opens math)
+
+
+def markdown_escape(text: str) -> str:
+    r"""``text`` shown literally in Markdown: HTML characters as entities, Markdown's own backslash-escaped.
+
+    Jupyter renders raw HTML inside Markdown, so a node name must never reach it unescaped.
+
+    >>> markdown_escape("<img src=x onerror=alert(1)> *H4*")
+    '&lt;img src=x onerror=alert(1)&gt; \\*H4\\*'
+    """
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 
 def _latex_name(name: str) -> str:

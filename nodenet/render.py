@@ -94,7 +94,9 @@ def to_dot(
     ``pre`` (``H4_in``), ``post`` (``H4``), ``grad_post`` (``∂L/∂H4``) and
     ``grad_pre`` (``∂L/∂H4_in``); signals and gradients computed before the
     last change of the structure or of a weight or bias are left out, so a
-    diagram never shows new weights beside old signals.  Connections show their symbol (``λ1,4``),
+    diagram never shows new weights beside old signals.  Node names are shown only inside escaped
+    labels; the DOT identifiers are ``n0``, ``n1``, ... in ``net.nodes`` order, so any name is drawn
+    literally.  Connections show their symbol (``λ1,4``),
     weight and ``∂L/∂λ``; their colour is the sign of the weight (blue
     positive, red negative, grey zero) and their pen width grows with its
     magnitude relative to the largest weight.
@@ -124,7 +126,7 @@ def to_dot(
     >>> net = nodenet.Network.from_layers([1, 1], init="constant", scale=-0.5, bias="zeros")
     >>> dot = nodenet.to_dot(net, show="structure")
     >>> print(*(line.strip() for line in dot.source.splitlines() if "->" in line))
-    I1 -> O2 [color="#c62828" fontcolor="#c62828" label=<λ1,2> penwidth=4.00]
+    n0 -> n1 [color="#c62828" fontcolor="#c62828" label=<λ1,2> penwidth=4.00]
     """
     _check_options(show, precision)
     pick = _sample_picker(net, sample)
@@ -139,15 +141,18 @@ def to_dot(
     if caption:
         dot.attr(label=caption, labelloc="t")
     last = max(ranks.values(), default=0)
+    # Names are other people's data: they appear only inside escaped HTML-like labels, never as DOT
+    # identifiers, so no name can add nodes, attributes or links to the diagram.
+    ids = {node: f"n{position}" for position, node in enumerate(net.nodes)}
     for rank in sorted(set(ranks.values())):
         with dot.subgraph() as column:
             column.attr(rank=_rank_kind(rank, last))
             members = [node for node in net.nodes if ranks[node.name] == rank]
             for node in members:
                 label = _node_label(node, show, precision, pick, current)
-                column.node(node.name, label=label, fillcolor=FILL[node.kind])
+                column.node(ids[node], label=label, fillcolor=FILL[node.kind])
             for upper, lower in zip(members, members[1:]):  # keep the network's order top to bottom
-                column.body.append(_edge_statement(upper.name, lower.name, {"style": "invis"}))
+                column.body.append(_edge_statement(ids[upper], ids[lower], {"style": "invis"}))
     largest = max((abs(conn.weight) for conn in net.connections), default=0.0)
     for conn in net.connections:
         attributes = {
@@ -156,7 +161,7 @@ def to_dot(
             "fontcolor": _weight_colour(conn.weight),
             "penwidth": f"{_pen_width(conn.weight, largest):.2f}",
         }
-        dot.body.append(_edge_statement(conn.source.name, conn.target.name, attributes))
+        dot.body.append(_edge_statement(ids[conn.source], ids[conn.target], attributes))
     return dot
 
 

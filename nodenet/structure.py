@@ -24,8 +24,9 @@ from typing import Any, Union
 import networkx as nx
 
 from .activations import Activation, get_activation
+from .checks import check_name
 from .connection import Connection
-from .errors import CycleError, InvalidArgument, NodeNotFound, TopologyError
+from .errors import CycleError, NodeNotFound, TopologyError
 from .freshness import DerivedCache, PassRecord
 from .node import Node, check_activation_fits
 from .parameters import ParameterStore
@@ -216,8 +217,7 @@ class NetworkStructure:
 
     def _add(self, name: Any, kind: str, activation: Union[str, dict, Activation], bias: float | None) -> Node:
         """Check everything, then create the node: a refused call leaves the network (and its store) as it was."""
-        if not isinstance(name, str) or not name.strip():
-            raise InvalidArgument(f"Node names must be non-empty strings; got {name!r}.")
+        check_name(name)
         if name in self.graph:
             raise TopologyError(f"A node named {name!r} already exists; node names must be unique.")
         check_activation_fits(name, kind, False, get_activation(activation))

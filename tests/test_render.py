@@ -1,5 +1,6 @@
 """Annotated diagrams: DOT labels, ranks, colours and the files drawn by Graphviz."""
 
+import html
 import json
 import re
 import shutil
@@ -35,19 +36,23 @@ def label_rows(label):
 
 
 def parse(source):
-    """Nodes {name: (label, attrs)}, edges {(s, t): attrs} and rank blocks [(kind, [names])] of DOT text."""
-    nodes, edges, ranks = {}, {}, []
+    """Nodes {name: (label, attrs)}, edges {(s, t): attrs} and rank blocks [(kind, [names])] of DOT text.
+
+    Node identifiers are opaque (``n0``, ``n1``, ...); a node's name is the first (bold) row of its label.
+    """
+    nodes, edges, ranks, names = {}, {}, [], {}
     for line in source.splitlines():
         if line.strip().startswith("rank="):
             ranks.append((line.strip()[5:], []))
-        edge = re.match(r'^\t+("[^"]*"|\S+) -> ("[^"]*"|\S+) \[(.*)\]$', line)
-        node = re.match(r'^\t+("[^"]*"|\S+) \[label=<(.*)> fillcolor="([^"]+)"\]$', line)
+        edge = re.match(r'^\t+(n\d+) -> (n\d+) \[(.*)\]$', line)
+        node = re.match(r'^\t+(n\d+) \[label=<(.*)> fillcolor="([^"]+)"\]$', line)
         if edge:
             attrs = dict(re.findall(r'(\w+)=("[^"]*"|<.*?>(?= \w+=|$)|\S+)', edge.group(3)))
             if attrs.get("style") != "invis":
-                edges[(edge.group(1).strip('"'), edge.group(2).strip('"'))] = attrs
+                edges[(names[edge.group(1)], names[edge.group(2)])] = attrs
         elif node:
-            name = node.group(1).strip('"')
+            name = html.unescape(label_rows(node.group(2))[0][0])
+            names[node.group(1)] = name
             nodes[name] = (node.group(2), node.group(3))
             ranks[-1][1].append(name)
     return nodes, edges, ranks
@@ -96,7 +101,7 @@ def test_hand_named_nodes_use_arrow_symbols_and_are_quoted_and_escaped():
     net.add_output("<out> & co")
     net.connect("a:b", "<out> & co", weight=0.5)
     source = to_dot(net).source
-    assert '"a:b" -> "<out> & co"' in source
+    assert "\tn0 -> n1 [" in source and '"a:b"' not in source and "<out>" not in source  # names are labels only
     assert "λ(a:b→&lt;out&gt; &amp; co) = 0.5" in source
     assert "<B>&lt;out&gt; &amp; co</B>" in source
 
@@ -282,7 +287,8 @@ def test_layout_reads_left_to_right_by_rank():
         net.connect(source, target, weight=0.5)
     layout = json.loads(subprocess.run(["dot", "-Tjson"], input=to_dot(net).source, capture_output=True,
                                        text=True, check=True).stdout)
-    x_of = {obj["name"]: float(obj["pos"].split(",")[0]) for obj in layout["objects"] if "pos" in obj}
+    names = {f"n{position}": node.name for position, node in enumerate(net.nodes)}
+    x_of = {names[obj["name"]]: float(obj["pos"].split(",")[0]) for obj in layout["objects"] if "pos" in obj}
     assert x_of["x"] < x_of["a"] < x_of["b"] < x_of["c"] < x_of["y"]
 
 
