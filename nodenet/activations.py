@@ -27,7 +27,7 @@ from typing import Any, Sequence, Union
 import numpy as np
 
 from .checks import check_range
-from .errors import InvalidArgument
+from .errors import ArgumentTypeError, InvalidArgument
 
 Signal = Union[float, np.ndarray]
 
@@ -42,6 +42,7 @@ __all__ = [
     "Softmax",
     "ACTIVATIONS",
     "get_activation",
+    "register_activation",
 ]
 
 
@@ -97,14 +98,31 @@ class Activation:
         """A JSON-able description: the name, or a dict with the options."""
         return self.name
 
+    def describes_itself(self) -> bool:
+        """Whether :meth:`to_spec` tells this activation apart from every other one.
+
+        True for the built-in ones, for a subclass that overrides
+        :meth:`to_spec`, and for instances without attributes of their own;
+        a subclass whose instances differ only in attributes it does not put
+        in its spec (a ``scale``, say) is compared by identity, and cannot be
+        saved.
+        """
+        return type(self).to_spec is not Activation.to_spec or not vars(self)
+
+    def key(self) -> tuple:
+        """What equal activations share: their class and spec, or the object itself (see :meth:`describes_itself`)."""
+        if self.describes_itself():
+            return (type(self), repr(self.to_spec()))
+        return (type(self), id(self))
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.to_spec() == self.to_spec()
+        return isinstance(other, Activation) and other.key() == self.key()
 
     def __hash__(self) -> int:
-        return hash(repr(self.to_spec()))
+        return hash(self.key())
 
 
 class Identity(Activation):
@@ -287,6 +305,34 @@ class Softmax(Activation):
 ACTIVATIONS: dict[str, type[Activation]] = {
     cls.name: cls for cls in (Identity, Sigmoid, Tanh, ReLU, LeakyReLU, Softplus, Softmax)
 }
+
+
+def register_activation(cls: type[Activation]) -> type[Activation]:
+    """Make a custom :class:`Activation` subclass known by its ``name``, so saved models that use it load.
+
+    Use it as a class decorator.  Options the instances carry must be in
+    the dict :meth:`Activation.to_spec` returns (``{"name": ..., "scale": ...}``),
+    and the constructor must take them as keyword arguments.
+
+    >>> @register_activation
+    ... class Cube(Activation):
+    ...     name = "cube"
+    ...     def value(self, pre): return pre ** 3
+    ...     def derivative(self, pre, post): return 3 * pre ** 2
+    >>> get_activation("cube")
+    Cube()
+    >>> del ACTIVATIONS["cube"]
+    """
+    if not (isinstance(cls, type) and issubclass(cls, Activation)):
+        raise ArgumentTypeError(f"register_activation takes a subclass of nodenet.Activation; got {cls!r}.")
+    name = cls.name
+    if not isinstance(name, str) or not name.isidentifier():
+        raise InvalidArgument(f"{cls.__name__}.name must be an identifier such as 'cube'; got {name!r}.")
+    known = ACTIVATIONS.get(name)
+    if known is not None and known is not cls:
+        raise InvalidArgument(f"An activation named {name!r} is already registered ({known.__name__}); choose another name.")
+    ACTIVATIONS[name] = cls
+    return cls
 
 
 def get_activation(spec: Union[str, dict, Activation]) -> Activation:

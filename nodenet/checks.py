@@ -87,7 +87,13 @@ def as_float_array(values: Any, what: str) -> np.ndarray:
     """
     try:
         return np.asarray(values, dtype=float)
-    except (TypeError, ValueError, OverflowError) as err:
+    except ValueError as err:
+        if "inhomogeneous" in str(err):
+            raise InvalidArgument(
+                f"{what} must be a rectangular table of numbers; its rows have different lengths: {values!r:.200}."
+            ) from err
+        raise InvalidArgument(f"{what} must be numbers (a sequence or an array); got {values!r:.200}.") from err
+    except (TypeError, OverflowError) as err:
         raise InvalidArgument(f"{what} must be numbers (a sequence or an array); got {values!r:.200}.") from err
 
 

@@ -28,11 +28,12 @@ from .checks import as_float_array, check_finite, check_int
 from .errors import InvalidArgument, ShapeError
 
 if TYPE_CHECKING:
+    from .losses import Loss
     from .structure import NetworkStructure
 
 __all__ = [
     "input_array", "target_array", "output_array", "cached_batch_size", "sample_row", "input_values", "per_output",
-    "zero_signal",
+    "zero_signal", "check_loss_fits", "check_targets_fit",
 ]
 
 
@@ -154,3 +155,50 @@ def zero_signal(values: np.ndarray) -> Any:
     (0.0, [0.0, 0.0])
     """
     return 0.0 if values.ndim == 1 else np.zeros(values.shape[0])
+
+
+NOT_PROBABILITIES = ("identity", "tanh", "relu", "leaky_relu", "softplus")  # outputs cross-entropy cannot take
+
+
+def check_loss_fits(net: NetworkStructure, loss: Loss) -> None:
+    """Refuse cross-entropy on outputs that are not probabilities, before anything is computed.
+
+    >>> import nodenet
+    >>> check_loss_fits(nodenet.Network.from_layers([2, 1], seed=0), nodenet.get_loss("cross_entropy"))
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: cross_entropy needs probabilities at the outputs, but 'O3' uses identity; ...
+    """
+    if loss.name != "cross_entropy":
+        return
+    for node in net.outputs:
+        if node.activation in NOT_PROBABILITIES:
+            raise InvalidArgument(
+                f"cross_entropy needs probabilities at the outputs, but {node.name!r} uses {node.activation}; "
+                "give the outputs the softmax (or sigmoid) activation, or use the l2 loss."
+            )
+
+
+def check_targets_fit(net: NetworkStructure, loss: Loss, targets: np.ndarray) -> None:
+    """Refuse cross-entropy targets that are not probabilities (each in [0, 1], a softmax group's summing to 1)."""
+    if loss.name != "cross_entropy":
+        return
+    table = targets.reshape(-1, targets.shape[-1])
+    outputs = net.outputs
+    bad = np.argwhere((table < 0.0) | (table > 1.0))
+    if bad.size:
+        row, column = (int(i) for i in bad[0])
+        raise InvalidArgument(
+            f"cross_entropy needs targets in [0, 1] (probabilities); the target of {outputs[column].name!r} in row "
+            f"{row} is {table[row, column]!r}. Use one-hot rows (nodenet.one_hot) or the l2 loss."
+        )
+    for members in net.groups().values():
+        columns = [outputs.index(member) for member in members]
+        sums = table[:, columns].sum(axis=1)
+        off = np.flatnonzero(np.abs(sums - 1.0) > 1e-9)
+        if off.size:
+            names = ", ".join(member.name for member in members)
+            raise InvalidArgument(
+                f"The targets of the softmax group ({names}) must sum to 1 in every row; row {int(off[0])} sums to "
+                f"{float(sums[off[0]])!r}. Use one-hot rows (nodenet.one_hot)."
+            )

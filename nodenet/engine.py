@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from . import backprop
-from .conversion import input_array, output_array, target_array
-from .errors import InvalidArgument
+from .conversion import check_loss_fits, check_targets_fit, input_array, output_array, target_array
+from .errors import InvalidArgument, NumericalError
 from .fast import single
 from .fast.plan import CompiledPlan, compiled_plan
 from .losses import Loss, get_loss
@@ -52,10 +52,10 @@ def forward(net: NetworkStructure, x: Any, *, stop_at: NodeRef | None = None) ->
     net.validate()
     inputs = input_array(net, x)
     if stop is not None:
-        return backprop.forward_pass(net, inputs, stop_at=stop)
+        return finite_outputs(net, backprop.forward_pass(net, inputs, stop_at=stop))
     if inputs.ndim == 1:
-        return single.forward(net, inputs)
-    return compiled_plan(net).run(inputs, caches=True)
+        return finite_outputs(net, single.forward(net, inputs))
+    return finite_outputs(net, compiled_plan(net).run(inputs, caches=True))
 
 
 def backward(
@@ -66,11 +66,15 @@ def backward(
     net.passes.require_current("backward")
     targets = target_array(net, y)
     loss_fn = get_loss(loss)
+    check_loss_fits(net, loss_fn)
+    check_targets_fit(net, loss_fn, targets)
     if stop is not None:
-        return backprop.backward_pass(net, targets, loss_fn, stop_at=stop)
-    if targets.ndim == 1:
-        return single.backward(net, targets, loss_fn)
-    return compiled_plan(net).run_backward(targets, loss_fn, caches=True)
+        value = backprop.backward_pass(net, targets, loss_fn, stop_at=stop)
+    elif targets.ndim == 1:
+        value = single.backward(net, targets, loss_fn)
+    else:
+        value = compiled_plan(net).run_backward(targets, loss_fn, caches=True)
+    return finite_gradients(net, value)
 
 
 def loss(net: NetworkStructure, y: Any, *, loss: Union[str, Loss] = "l2") -> float:
@@ -86,10 +90,51 @@ def predict(net: NetworkStructure, X: Any, *, compiled: bool | None = None) -> n
     net.validate()
     inputs = input_array(net, X)
     if compiled is False:
-        return backprop.forward_pass(net, inputs)
+        return finite_outputs(net, backprop.forward_pass(net, inputs))
     if compiled or inputs.ndim == 2:
-        return compiled_plan(net).run(np.atleast_2d(inputs), caches=True)
-    return single.forward(net, inputs)
+        return finite_outputs(net, compiled_plan(net).run(np.atleast_2d(inputs), caches=True))
+    return finite_outputs(net, single.forward(net, inputs))
+
+
+def finite_outputs(net: NetworkStructure, outputs: np.ndarray) -> np.ndarray:
+    """``outputs`` if finite; else a :class:`NumericalError` naming the first node whose signal overflowed.
+
+    A hidden signal that overflows and saturates (``sigmoid(inf) == 1``) leaves the outputs finite
+    and is accepted; a NaN or infinity that reaches an output is an error, never a silent result.
+    """
+    if np.isfinite(outputs).all():
+        return outputs
+    for node in net.nodes:
+        for field in ("pre", "post"):
+            _require_finite(node, field)
+    raise NumericalError("The outputs are not finite; the inputs and parameters are finite.")  # not reached
+
+
+def finite_gradients(net: NetworkStructure, loss_value: float) -> float:
+    """``loss_value`` if it and every gradient are finite; else a :class:`NumericalError` naming where."""
+    store = net.store
+    grads = store.grads[: store.size][store.known[: store.size]]
+    if np.isfinite(loss_value) and np.isfinite(grads).all():
+        return loss_value
+    if not np.isfinite(loss_value):
+        raise NumericalError(f"The loss became {loss_value!r} from finite outputs and targets; scale the data.")
+    for node in reversed(net.nodes):
+        for field in ("grad_post", "grad_pre"):
+            _require_finite(node, field)
+    raise NumericalError("A parameter gradient overflowed; use smaller weights or scale the data.")
+
+
+def _require_finite(node: Any, field: str) -> None:
+    value = getattr(node, field)
+    if value is None or np.isfinite(value).all():
+        return
+    rows = np.flatnonzero(~np.isfinite(np.atleast_1d(value)))
+    where = f" for sample row {int(rows[0])}" if np.ndim(value) else ""
+    shown = np.atleast_1d(value)[rows[0]]
+    raise NumericalError(
+        f"{node.name}.{field} became {float(shown)!r}{where} although the inputs and parameters are finite: "
+        "the signals overflowed. Scale the inputs (nodenet.MinMaxScaler) or use smaller weights."
+    )
 
 
 def check_compiled(compiled: Any) -> None:

@@ -144,6 +144,10 @@ def initialize(
             continue
         fan_out = len(incoming[0].source.outgoing)
         weights = draw_weights(init, rng, fan_in=len(incoming), fan_out=fan_out, size=len(incoming), scale=scale)
+        if not np.isfinite(weights).all():
+            raise InvalidArgument(
+                f"init={init!r} with scale={scale!r} draws non-finite weights for {node.name!r}; use a smaller scale."
+            )
         values[[conn.slot for conn in incoming]] = weights
     slots = [node.slot for node in computed if node.slot is not None]
     values[slots] = (rng.random(len(computed)) - 0.5) * 0.5 if bias == "small" else 0.0

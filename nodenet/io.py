@@ -49,9 +49,10 @@ from typing import TYPE_CHECKING, Any, Union
 
 import networkx as nx
 
-from .errors import FormatError, NodenetError
+from .activations import get_activation
+from .errors import ArgumentTypeError, FormatError, NodenetError
+from .factory import check_network, create_network
 from .node import KINDS
-from .structure import create_network
 
 if TYPE_CHECKING:
     from .structure import NetworkStructure as Network
@@ -88,8 +89,11 @@ def to_dict(net: Network) -> dict:
     >>> data["format"], data["version"], data["network"]["edges"]
     ('nodenet', 1, [{'source': 'I1', 'target': 'O2', 'weight': 0.5}])
     """
+    check_network(net, "to_dict")
     net.validate()
     nodes = [net.graph.nodes[name]["node"] for name in net.graph.nodes]
+    for node in nodes:
+        _check_savable(node)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -113,6 +117,8 @@ def save(net: Network, path: PathLike) -> None:
 
     The file is written to a temporary file in the same directory and then
     renamed over ``path``: a failed save leaves any previous file intact.
+    When ``path`` is a symbolic link, the file it points to is replaced and
+    the link stays a link (the write goes through it).
 
     Parameters
     ----------
@@ -127,8 +133,9 @@ def save(net: Network, path: PathLike) -> None:
     >>> sorted(os.listdir(os.path.dirname(path)))
     ['net.json']
     """
+    target = _path(path, "save")
     text = json.dumps(to_dict(net), indent=1, allow_nan=False)
-    target = os.fspath(path)
+    target = os.path.realpath(target)  # through a symbolic link to the file it names
     directory = os.path.dirname(os.path.abspath(target))
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
     try:
@@ -178,12 +185,14 @@ def load(path: PathLike) -> Network:
     ...
     nodenet.errors.FormatError: .../bad.json: unsupported version 7; this nodenet reads version 1 files.
     """
-    target = os.fspath(path)
+    target = _path(path, "load")
     with open(target, "rb") as stream:
         raw = stream.read()
     try:
         text = raw.decode("utf-8")
         data = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError as err:
+        raise FormatError(f"{target}: nested too deeply to be a nodenet file (JSON arrays or objects within each other).") from err
     except UnicodeDecodeError as err:
         raise FormatError(f"{target}: not a text (UTF-8) file: {err}.") from err
     except json.JSONDecodeError as err:
@@ -194,6 +203,39 @@ def load(path: PathLike) -> Network:
         return from_dict(data)
     except FormatError as err:
         raise FormatError(f"{target}: {err}") from err
+
+
+def _path(path: Any, what: str) -> str:
+    """``path`` as a str, refusing what is not a path (None, bytes, numbers) with a clear error."""
+    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError(f"{what} needs a file path (str or pathlib.Path); got {type(path).__name__} {path!r:.80}.")
+    target = os.fspath(path)
+    if not isinstance(target, str):
+        raise ArgumentTypeError(f"{what} needs a text path (str or pathlib.Path); got the bytes path {target!r:.80}.")
+    return target
+
+
+def _check_savable(node: Any) -> None:
+    """Refuse an activation that would not load back as it is."""
+    activation = node.activation_function
+    spec = activation.to_spec()
+    if not activation.describes_itself():
+        raise FormatError(
+            f"Cannot save node {node.name!r}: its activation {activation!r} has options that its to_spec() "
+            f"({spec!r}) leaves out, so it would load back different. Return them from to_spec() as a dict."
+        )
+    try:
+        loaded = get_activation(spec)
+    except NodenetError as err:
+        raise FormatError(
+            f"Cannot save node {node.name!r}: its activation {spec!r} would not load back ({err}) "
+            "Register the class with nodenet.register_activation before saving and loading."
+        ) from err
+    if loaded != activation:
+        raise FormatError(
+            f"Cannot save node {node.name!r}: its activation {activation!r} loads back as {loaded!r}; "
+            "register its class under a name of its own with nodenet.register_activation."
+        )
 
 
 def _reject_constant(name: str) -> Any:

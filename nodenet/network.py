@@ -16,6 +16,7 @@ import numpy as np
 from . import engine
 from .errors import InvalidArgument
 from .explain import Explanation, explain
+from .factory import register_network_class
 from .fast.plan import CompiledPlan, compiled_plan
 from .initializers import initialize
 from .lint import Finding, lint
@@ -25,7 +26,7 @@ from .paths import Path, paths
 from .render import notebook_svg, render
 from .seeding import Seed
 from .stepping import Step, backward_steps, forward_steps
-from .structure import NetworkStructure, NodeRef, register_network_class
+from .structure import NetworkStructure, NodeRef
 from .summary import summary
 from .training import fit
 

@@ -73,6 +73,8 @@ class Node:
         activation: Union[str, dict, Activation] = "identity",
         bias: float | None = 0.0,
         network: Network | None = None,
+        *,
+        slot: int | None = None,
     ) -> None:
         if kind not in KINDS:
             raise InvalidArgument(f"Node kind must be one of {KINDS}; got {kind!r}.")
@@ -81,8 +83,8 @@ class Node:
         self._network = network
         self._activation = get_activation(activation)
         self._store = network.store if network is not None else ParameterStore(1)
-        self._slot: int | None = None
-        if kind != "input":
+        self._slot: int | None = slot  # given: a slot of the network's store that holds the bias already
+        if kind != "input" and slot is None:
             value = check_number(0.0 if bias is None else bias, f"bias of {name!r}")
             self._slot = self._store.allocate(value)
         self.pre: Signal = None

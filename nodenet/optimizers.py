@@ -43,8 +43,8 @@ from typing import TYPE_CHECKING, Any, Iterator, Union
 
 import numpy as np
 
-from .checks import check_number, check_range
-from .errors import InvalidArgument
+from .checks import as_float_array, check_number, check_range
+from .errors import InvalidArgument, NumericalError, ShapeError
 from .parameters import Parameters
 
 if TYPE_CHECKING:
@@ -102,8 +102,19 @@ class Optimizer:
         array).  The work happens in buffers the optimizer keeps, so a step
         on a large network allocates no memory.
         """
-        values = np.asarray(values, dtype=float)
-        grads = np.asarray(grads, dtype=float)
+        values = as_float_array(values, "The values of an optimizer step")
+        grads = as_float_array(grads, "The gradients of an optimizer step")
+        if values.ndim != 1 or grads.shape != values.shape:
+            raise ShapeError(
+                f"An optimizer step needs one gradient per value, both 1-D; got values of shape {values.shape} "
+                f"and gradients of shape {grads.shape}."
+            )
+        if not np.isfinite(grads).all():
+            bad = int(np.flatnonzero(~np.isfinite(grads))[0])
+            raise NumericalError(
+                f"Gradient {bad} is {float(grads[bad])!r}; an optimizer step needs finite gradients "
+                "(the backward pass overflowed: scale the data or use smaller weights)."
+            )
         if self._scratch.shape != values.shape:  # new parameters: start afresh
             self._scratch = np.zeros(values.shape)
             self._fresh_state(values.size)

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import NotComputedError
+from .errors import InvalidArgument, NotComputedError, NumericalError, ShapeError
 
 __all__ = ["ParameterStore", "Parameters"]
 
@@ -188,24 +188,65 @@ class Parameters:
             self._views = (store.values[: self._count], store.grads[: self._count])
         return self._views
 
-    def assign_flat(self, values: np.ndarray) -> None:
-        """Write back what :meth:`flat` gave (views were changed in place)."""
+    def assign_flat(self, values: Any) -> None:
+        """Write back what :meth:`flat` gave: views changed in place, or a new array in the same order.
+
+        An optimizer's ``step`` may update in place or return new values;
+        both are written (a step that returns a new array is never ignored).
+        """
+        if not self._whole_store:
+            self.assign(values)
+            return
+        view = self.flat_after_backward()[0]
+        if values is not view:
+            array = np.asarray(values, dtype=float)
+            if array.shape != view.shape:
+                raise ShapeError(
+                    f"The optimizer step returned {array.shape[0] if array.ndim == 1 else array.shape} values for "
+                    f"{view.shape[0]} parameters; return one value per parameter, in the order it was given."
+                )
+            view[...] = array
+        self._store.written()
+
+    def restore_flat(self, kept: np.ndarray) -> None:
+        """Put back values that :meth:`flat` gave before a step (an interrupted or diverged step)."""
         if self._whole_store:
+            self.flat_after_backward()[0][...] = kept
             self._store.written()
         else:
-            self.assign(values)
+            self.assign(kept)
 
     def update(self, optimizer: Any, lr: float | None = None) -> None:
-        """One optimizer step on the parameters, in place.
+        """One optimizer step on the parameters, in place; a step to non-finite values is undone and refused.
 
         >>> import nodenet
         >>> net = nodenet.Network.from_layers([1, 1], init="constant", scale=1.0, bias="zeros")
         >>> _ = net.forward([2.0]); _ = net.backward([1.0])
         >>> Parameters(net).update(nodenet.SGD(lr=0.1)); net.connection("I1", "O2").weight
         0.8
+        >>> Parameters(net).update(nodenet.SGD(lr=1e308))
+        Traceback (most recent call last):
+        ...
+        nodenet.errors.NumericalError: The update made I1->O2 -inf; the parameters keep their values from before ...
         """
         values, grads = self.flat()
-        self.assign_flat(optimizer.step(values, grads, lr))
+        kept = np.array(values, dtype=float)
+        try:
+            with np.errstate(over="ignore", invalid="ignore"):
+                self.assign_flat(optimizer.step(values, grads, lr))
+        except BaseException:
+            self.restore_flat(kept)
+            raise
+        current = self.flat_after_backward()[0] if self._whole_store else self.values
+        bad = np.flatnonzero(~np.isfinite(current))
+        if bad.size:
+            where = bad[0] if not self._whole_store else int(np.flatnonzero(self.slots == bad[0])[0])
+            value = float(current[bad[0]])
+            self.restore_flat(kept)
+            raise NumericalError(
+                f"The update made {self.names[where]} {value!r}; the parameters keep their values from before "
+                "the step. Use a smaller learning rate."
+            )
 
     @cached_property
     def names(self) -> list[str]:
@@ -233,6 +274,14 @@ class Parameters:
         return self._store.grads[self.slots]
 
     def assign(self, values: Any) -> None:
-        """Write ``values`` (parameter order) into the weights and biases."""
-        self._store.values[self.slots] = values
+        """Write ``values`` (parameter order) into the weights and biases; refuses non-finite values."""
+        array = np.asarray(values, dtype=float)
+        if array.shape != (self._count,):
+            raise ShapeError(f"Expected {self._count} values, one per parameter; got shape {array.shape}.")
+        bad = np.flatnonzero(~np.isfinite(array))
+        if bad.size:
+            raise InvalidArgument(
+                f"Parameters must be finite; got {float(array[bad[0]])!r} for {self.names[bad[0]]}."
+            )
+        self._store.values[self.slots] = array
         self._store.written()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import html
 import math
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -29,7 +30,8 @@ from graphviz.quoting import attr_list, quote
 
 from .checks import check_int
 from .conversion import sample_row
-from .errors import GraphvizNotFound, InvalidArgument, NodenetError
+from .errors import ArgumentTypeError, GraphvizNotFound, InvalidArgument, NodenetError
+from .factory import check_network
 from .notation import derivative_symbol, format_value, signal_symbol
 
 if TYPE_CHECKING:
@@ -128,6 +130,7 @@ def to_dot(
     >>> print(*(line.strip() for line in dot.source.splitlines() if "->" in line))
     n0 -> n1 [color="#c62828" fontcolor="#c62828" label=<λ1,2> penwidth=4.00]
     """
+    check_network(net, "to_dot")
     _check_options(show, precision)
     pick = _sample_picker(net, sample)
     ranks = node_ranks(net)
@@ -144,10 +147,13 @@ def to_dot(
     # Names are other people's data: they appear only inside escaped HTML-like labels, never as DOT
     # identifiers, so no name can add nodes, attributes or links to the diagram.
     ids = {node: f"n{position}" for position, node in enumerate(net.nodes)}
-    for rank in sorted(set(ranks.values())):
+    columns: dict[int, list[Node]] = {}
+    for node in net.nodes:
+        columns.setdefault(ranks[node.name], []).append(node)
+    for rank in sorted(columns):
         with dot.subgraph() as column:
             column.attr(rank=_rank_kind(rank, last))
-            members = [node for node in net.nodes if ranks[node.name] == rank]
+            members = columns[rank]
             for node in members:
                 label = _node_label(node, show, precision, pick, current)
                 column.node(ids[node], label=label, fillcolor=FILL[node.kind])
@@ -195,6 +201,9 @@ def render(net: Network, path: Union[str, Path], *, format: str | None = None, *
     >>> out.name, out.read_text().lstrip().startswith("<?xml")
     ('net.svg', True)
     """
+    check_network(net, "render")
+    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError(f"render needs a file path (str or pathlib.Path); got {type(path).__name__} {path!r:.80}.")
     path = Path(path)
     kind = _file_format(path, format)
     dot = to_dot(net, **options)

@@ -35,8 +35,13 @@ def as_rng(seed: Seed) -> Union[np.random.Generator, np.random.RandomState]:
         return np.random.default_rng()
     if isinstance(seed, (np.random.Generator, np.random.RandomState)):
         return seed
-    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 0:
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and 0 <= seed < 2**32:
         return np.random.RandomState(int(seed))
+    if isinstance(seed, (int, np.integer)) and not isinstance(seed, bool) and seed >= 2**32:
+        raise InvalidArgument(
+            f"An int seed must be below 2**32 (numpy's legacy generator takes 32 bits); got {seed!r}. "
+            "Pass numpy.random.default_rng(seed) for larger seeds."
+        )
     raise InvalidArgument(
         f"seed must be None, an int >= 0 or a numpy Generator; got {seed!r}."
     )

@@ -65,7 +65,7 @@ from typing import TYPE_CHECKING, Any, Generator, Iterator, Mapping, Union
 import numpy as np
 
 from . import backprop
-from .conversion import input_array, input_values, output_array, per_output, target_array, zero_signal
+from .conversion import check_loss_fits, check_targets_fit, input_array, input_values, output_array, per_output, target_array, zero_signal
 from .losses import Loss, get_loss
 from .notation import format_value
 
@@ -201,6 +201,8 @@ def backward_steps(net: NetworkStructure, y: Any, *, loss: Union[str, Loss] = "l
     net.passes.require_current("backward_steps")
     targets = target_array(net, y)
     loss_fn = get_loss(loss)
+    check_loss_fits(net, loss_fn)
+    check_targets_fit(net, loss_fn, targets)
     ticket = net.passes.begin_backward()
     net.zero_grad()
     predicted = output_array(net)

@@ -1,20 +1,8 @@
 """The network core: building a DAG of nodes and connections, looking them up, its order.
 
-:class:`NetworkStructure` holds what a network *is*: its nodes, connections
-and parameters, the networkx graph, the topological order, and the freshness
-of its caches (:mod:`nodenet.freshness`).  What a network *does* (passes,
-training, pictures) is built on top of it; :class:`nodenet.Network` is the
-class users create, a :class:`NetworkStructure` with those methods.
-
-Examples
---------
->>> import nodenet
->>> net = nodenet.Network()
->>> _ = net.add_input("I1"); _ = net.add_output("O2")
->>> net.connect("I1", "O2", weight=0.5)
-Connection('I1' -> 'O2', weight=0.5, grad_weight=None)
->>> [node.name for node in net.nodes], net.parameter_count()
-(['I1', 'O2'], 2)
+:class:`NetworkStructure` holds what a network *is*: nodes, connections, parameters, the networkx
+graph, the topological order and the freshness of its caches (:mod:`nodenet.freshness`).  What a
+network *does* is built on top: :class:`nodenet.Network` is a :class:`NetworkStructure` with those methods.
 """
 
 from __future__ import annotations
@@ -31,30 +19,11 @@ from .freshness import DerivedCache, PassRecord
 from .node import Node, check_activation_fits
 from .parameters import ParameterStore
 
-__all__ = ["NetworkStructure", "NodeRef", "create_network", "register_network_class", "LAYERS"]
+__all__ = ["NetworkStructure", "NodeRef", "LAYERS"]
 
 NodeRef = Union[str, Node]
 
 LAYERS = "layers"  # derived-cache key: the layers of from_layers and the first weight slot, while they hold
-
-_network_class: list[type] = []  # the class users get from create_network (nodenet.Network)
-
-
-def register_network_class(cls: type) -> None:
-    """Make ``cls`` (a subclass of :class:`NetworkStructure`) the class that :func:`create_network` builds."""
-    _network_class[:] = [cls]
-
-
-def create_network() -> Any:
-    """An empty network of the class users work with (:class:`nodenet.Network`).
-
-    Modules that build networks (loading a file, drawing a random one) call
-    this, so that they need not import the class that is built on them.
-
-    >>> type(create_network()).__name__
-    'Network'
-    """
-    return (_network_class[0] if _network_class else NetworkStructure)()
 
 
 class NetworkStructure:
@@ -242,6 +211,51 @@ class NetworkStructure:
     def store(self) -> ParameterStore:
         """The :class:`~nodenet.parameters.ParameterStore` holding every weight and bias."""
         return self._store
+
+    # ------------------------------------------------------------------ copies and pickles
+    def __getstate__(self) -> dict:
+        """A flat description (no chains of references), so that deep and wide networks copy and pickle:
+        nodes with caches and connection orders, connections with slots, the store, the caches' currency."""
+        nodes = [self.graph.nodes[name]["node"] for name in self._added]  # declaration order
+        position = {node: i for i, node in enumerate(nodes)}
+        links = [conn for node in nodes for conn in node.incoming]
+        number = {conn: i for i, conn in enumerate(links)}
+        passes = self.passes
+        return {
+            "store": self._store,
+            "nodes": [(n.name, n.kind, n.activation_function, n.slot, n.pre, n.post, n.grad_pre, n.grad_post,
+                       [number[c] for c in n.incoming], [number[c] for c in n.outgoing]) for n in nodes],
+            "links": [(position[c.source], position[c.target], c.slot) for c in links],
+            "inputs": [position[n] for n in self._inputs],
+            "outputs": [position[n] for n in self._outputs],
+            "current": passes.current(),
+            "loss": (passes.loss_function, passes.targets,
+                     [(position[node], value) for node, value in passes.loss_grads.items()]),
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        NetworkStructure.__init__(self)
+        self._store = state["store"]
+        nodes: list[Node] = []
+        for name, kind, activation, slot, *caches, _, _ in state["nodes"]:
+            node = Node(name, kind, activation, None, self, slot=slot)
+            node.pre, node.post, node.grad_pre, node.grad_post = caches
+            self.graph.add_node(name, node=node)
+            self._added[name] = len(nodes)
+            nodes.append(node)
+        self._next_rank = len(nodes)
+        links = [Connection(nodes[s], nodes[t], store=self._store, slot=slot) for s, t, slot in state["links"]]
+        for node, (*_, incoming, outgoing) in zip(nodes, state["nodes"]):
+            for index in incoming + outgoing:  # each node's lists in their own order
+                node.attach(links[index])
+        self.graph.add_edges_from((c.source.name, c.target.name, {"connection": c}) for c in links)
+        self._inputs = [nodes[i] for i in state["inputs"]]
+        self._outputs = [nodes[i] for i in state["outputs"]]
+        if state["current"]:
+            self.passes.finish_forward(self.passes.begin_forward())
+        loss_function, targets, loss_grads = state["loss"]
+        if loss_function is not None:
+            self.passes.record_loss(loss_function, targets, {nodes[i]: value for i, value in loss_grads})
 
     # ------------------------------------------------------------------ looking up
     def node(self, name: NodeRef) -> Node:

@@ -29,9 +29,11 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import numpy as np
 
 from .checks import check_int
+from .conversion import check_loss_fits, check_targets_fit
 from .data import finite_array
 from .engine import training_path
 from .errors import DivergenceError, InvalidArgument, ShapeError, TopologyError
+from .factory import check_network
 from .history import History
 from .losses import Loss, get_loss
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
@@ -237,6 +239,7 @@ def fit(
     ...
     nodenet.errors.DivergenceError: The training loss became inf in epoch 162 (learning rate 10); the training ...
     """
+    check_network(net, "fit")
     net.validate()
     x, y = _data(net, X, Y, "")
     epochs = check_int(epochs, "epochs", minimum=0)
@@ -246,10 +249,14 @@ def fit(
     opt.reset()
     rates = get_schedule(schedule).rates(opt.lr if lr is None else float(lr))
     loss_fn = get_loss(loss)
+    check_loss_fits(net, loss_fn)  # refused before the first update, not epochs later
+    check_targets_fit(net, loss_fn, y)
     if not isinstance(shuffle, bool):
         raise InvalidArgument(f"shuffle must be True or False; got {shuffle!r}.")
     stopper = _EarlyStopping.from_options(tol, patience)
     val = None if validation is None else _validation_data(net, validation)
+    if val is not None:
+        check_targets_fit(net, loss_fn, val[1])
     if callback is not None and not callable(callback):
         raise InvalidArgument(f"callback must be callable (it receives an EpochInfo); got {callback!r}.")
     rng = as_rng(seed)
@@ -265,6 +272,7 @@ def fit(
     shuffled = shuffle and len(slices) > 1
     structure = net.structure_version
     bar = _progress_bar(progress, epochs)
+    updating = False  # between the copy into `kept` and the end of an optimizer step
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(epochs):
@@ -293,6 +301,7 @@ def fit(
                         history.record(epoch, params.values, params.grads(), prediction)
                     values, grads = params.flat_after_backward()
                     np.copyto(kept, values)
+                    updating = True
                     values = opt.step(values, grads, rate)
                     total_new = float(np.add.reduce(values))  # one pass; an overflowing sum is checked again
                     if not math.isfinite(total_new) and not np.isfinite(values).all():
@@ -300,6 +309,7 @@ def fit(
                         params.assign_flat(values)
                         raise _diverged("parameter update", total_new, epoch, rate, _kept(epoch, number))
                     params.assign_flat(values)
+                    updating = False
                     total += batch_loss
                 epoch_loss = total / len(slices)
                 val_loss = None
@@ -324,8 +334,10 @@ def fit(
             prediction = path.final(sample_x, sample_y, loss_fn)
             if record_every:
                 history.record(history.epochs_run, params.values, None, prediction)
-    except DivergenceError as err:
-        err.history = history  # type: ignore[attr-defined]
+    except BaseException as err:  # a diverging loss, a callback that raises, KeyboardInterrupt, ...
+        if updating:  # an interrupted optimizer step: every parameter goes back to before it
+            params.restore_flat(kept)
+        err.history = history  # type: ignore[attr-defined]  # what was recorded so far
         raise
     finally:
         history.finish()

@@ -111,12 +111,12 @@ class CompiledPlan:
         position = {node: i for i, node in enumerate(order)}
         edges = edge_table(net)
         depth = edges.depths()
-        # nodes with equal activations (same class and options) are grouped: one call per group
+        # nodes with equal activations (same class and options, see Activation.key) are grouped: one call per group
         kind = {}
         for node in order:
             if node.kind != "input":
                 activation = node.activation_function
-                kind[node] = (type(activation).__name__, repr(activation.to_spec()), type(activation))
+                kind[node] = (type(activation).__name__, repr(activation.key()[1]), activation.key())
         computed = sorted(kind, key=lambda node: (depth[position[node]], kind[node][:2], position[node]))
         self.nodes = net.inputs + computed
         row = {node: i for i, node in enumerate(self.nodes)}

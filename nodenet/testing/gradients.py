@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Union
 
 import numpy as np
 
 from .. import engine
+from ..conversion import check_loss_fits
 from ..errors import InvalidArgument
+from ..factory import check_network
+from ..losses import get_loss
+from ..parameters import Parameters
 
 if TYPE_CHECKING:
     from ..losses import Loss
@@ -114,8 +119,14 @@ def check_gradients(
     >>> report.ok, len(report.entries)
     (True, 14)
     """
-    if not (isinstance(eps, (int, float)) and 0 < eps < 1):
+    check_network(net, "check_gradients")
+    if isinstance(eps, bool) or not (isinstance(eps, (int, float)) and 0 < eps < 1):
         raise InvalidArgument(f"eps must be a number in (0, 1); got {eps!r}.")
+    if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and 0 <= tol < math.inf):
+        raise InvalidArgument(f"tol must be a finite number >= 0 (the largest accepted relative error); got {tol!r}.")
+    if not isinstance(inputs, bool):
+        raise InvalidArgument(f"inputs must be True or False (also check the input gradients); got {inputs!r}.")
+    check_loss_fits(net, get_loss(loss))
     values = np.array(x, dtype=float) if not isinstance(x, dict) else x
 
     def measure() -> float:
@@ -131,24 +142,30 @@ def check_gradients(
         put(original)
         return GradientEntry(name, float(np.mean(analytic)), (upper - lower) / (2 * eps))
 
-    engine.forward(net, values)
-    engine.backward(net, y, loss=loss)
-    connections = [(conn, conn.grad_weight) for conn in net.connections]
-    biased = [(node, node.grad_bias) for node in net.nodes if node.kind != "input"]
-    input_grads = [node.grad_pre for node in net.inputs]
-    entries = [probe(conn.name, grad, *_accessors(conn, "weight")) for conn, grad in connections]
-    entries += [probe(node.bias_name, grad, *_accessors(node, "bias")) for node, grad in biased]
-    if inputs and not isinstance(values, dict):
-        batch = values if values.ndim == 2 else values[None, :]
-        for column, (node, grad) in enumerate(zip(net.inputs, input_grads)):
-            saved = batch[:, column].copy()
+    params = Parameters(net)
+    original = params.values  # every weight and bias, put back whatever happens
+    try:
+        engine.forward(net, values)
+        engine.backward(net, y, loss=loss)
+        connections = [(conn, conn.grad_weight) for conn in net.connections]
+        biased = [(node, node.grad_bias) for node in net.nodes if node.kind != "input"]
+        input_grads = [node.grad_pre for node in net.inputs]
+        entries = [probe(conn.name, grad, *_accessors(conn, "weight")) for conn, grad in connections]
+        entries += [probe(node.bias_name, grad, *_accessors(node, "bias")) for node, grad in biased]
+        if inputs and not isinstance(values, dict):
+            batch = values if values.ndim == 2 else values[None, :]
+            for column, (node, grad) in enumerate(zip(net.inputs, input_grads)):
+                saved = batch[:, column].copy()
 
-            def put(shift: float, column: int = column, saved: np.ndarray = saved) -> None:
-                batch[:, column] = saved + shift
+                def put(shift: float, column: int = column, saved: np.ndarray = saved) -> None:
+                    batch[:, column] = saved + shift
 
-            entries.append(probe(f"{node.name}.input", grad, lambda: 0.0, put))
-    engine.forward(net, values)
-    engine.backward(net, y, loss=loss)
+                entries.append(probe(f"{node.name}.input", grad, lambda: 0.0, put))
+        engine.forward(net, values)
+        engine.backward(net, y, loss=loss)
+    except BaseException:
+        params.assign(original)
+        raise
     return GradientReport(entries, tol)
 
 

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from ..activations import ACTIVATIONS
 from ..errors import InvalidArgument
-from ..structure import create_network
+from ..factory import create_network
 
 if TYPE_CHECKING:
     from ..structure import NetworkStructure as Network
