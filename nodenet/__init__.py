@@ -11,11 +11,12 @@ backpropagation can be read off the objects.
 Network(3 inputs, 2 hidden, 1 outputs; 8 connections, 11 parameters)
 """
 
-from .activations import ACTIVATIONS, Activation, get_activation
+from .activations import ACTIVATIONS, Activation, get_activation, register_activation
 from .connection import Connection
 from .data import MinMaxScaler, from_one_hot, one_hot, train_test_split
 from .engine import predict
 from .errors import (
+    ArgumentTypeError,
     CycleError,
     DivergenceError,
     FormatError,
@@ -25,6 +26,8 @@ from .errors import (
     NodenetError,
     NodeNotFound,
     NotComputedError,
+    NumericalError,
+    ReadOnlyAttribute,
     ShapeError,
     TopologyError,
 )
@@ -81,6 +84,10 @@ __all__ = [
     "Loss",
     "MinMaxScaler",
     "MissingDependency",
+    "ArgumentTypeError",
+    "NumericalError",
+    "ReadOnlyAttribute",
+    "register_activation",
     "Network",
     "Node",
     "NodeNotFound",

@@ -48,52 +48,56 @@ PLAN_MIN_ROWS = 2
 
 def forward(net: NetworkStructure, x: Any, *, stop_at: NodeRef | None = None) -> np.ndarray:
     """Check ``x`` and run the forward pass on the path that fits; returns the outputs."""
-    stop = None if stop_at is None else net.node(stop_at)
-    net.validate()
-    inputs = input_array(net, x)
-    if stop is not None:
-        return finite_outputs(net, backprop.forward_pass(net, inputs, stop_at=stop))
-    if inputs.ndim == 1:
-        return finite_outputs(net, single.forward(net, inputs))
-    return finite_outputs(net, compiled_plan(net).run(inputs, caches=True))
+    with net.passes.exclusive("forward"):
+        stop = None if stop_at is None else net.node(stop_at)
+        net.validate()
+        inputs = input_array(net, x)
+        if stop is not None:
+            return finite_outputs(net, backprop.forward_pass(net, inputs, stop_at=stop))
+        if inputs.ndim == 1:
+            return finite_outputs(net, single.forward(net, inputs))
+        return finite_outputs(net, compiled_plan(net).run(inputs, caches=True))
 
 
 def backward(
     net: NetworkStructure, y: Any, *, loss: Union[str, Loss] = "l2", stop_at: NodeRef | None = None
 ) -> float:
     """Check ``y`` and run the backward pass on the path that fits; returns the loss."""
-    stop = None if stop_at is None else net.node(stop_at)
-    net.passes.require_current("backward")
-    targets = target_array(net, y)
-    loss_fn = get_loss(loss)
-    check_loss_fits(net, loss_fn)
-    check_targets_fit(net, loss_fn, targets)
-    if stop is not None:
-        value = backprop.backward_pass(net, targets, loss_fn, stop_at=stop)
-    elif targets.ndim == 1:
-        value = single.backward(net, targets, loss_fn)
-    else:
-        value = compiled_plan(net).run_backward(targets, loss_fn, caches=True)
-    return finite_gradients(net, value)
+    with net.passes.exclusive("backward"):
+        stop = None if stop_at is None else net.node(stop_at)
+        net.passes.require_current("backward")
+        targets = target_array(net, y)
+        loss_fn = get_loss(loss)
+        check_loss_fits(net, loss_fn)
+        check_targets_fit(net, loss_fn, targets)
+        if stop is not None:
+            value = backprop.backward_pass(net, targets, loss_fn, stop_at=stop)
+        elif targets.ndim == 1:
+            value = single.backward(net, targets, loss_fn)
+        else:
+            value = compiled_plan(net).run_backward(targets, loss_fn, caches=True)
+        return finite_gradients(net, value)
 
 
 def loss(net: NetworkStructure, y: Any, *, loss: Union[str, Loss] = "l2") -> float:
     """The loss of the current outputs against ``y`` (mean over a batch)."""
-    net.passes.require_current("loss")
-    return get_loss(loss).mean(output_array(net), target_array(net, y))
+    with net.passes.exclusive("loss"):
+        net.passes.require_current("loss")
+        return get_loss(loss).mean(output_array(net), target_array(net, y))
 
 
 def predict(net: NetworkStructure, X: Any, *, compiled: bool | None = None) -> np.ndarray:
     """Outputs for one sample ``(p,)`` or rows ``(n, p)``: :func:`forward`'s choice of path, unless
     ``compiled`` asks for the plan (``True``) or the textbook (``False``)."""
-    check_compiled(compiled)
-    net.validate()
-    inputs = input_array(net, X)
-    if compiled is False:
-        return finite_outputs(net, backprop.forward_pass(net, inputs))
-    if compiled or inputs.ndim == 2:
-        return finite_outputs(net, compiled_plan(net).run(np.atleast_2d(inputs), caches=True))
-    return finite_outputs(net, single.forward(net, inputs))
+    with net.passes.exclusive("predict"):
+        check_compiled(compiled)
+        net.validate()
+        inputs = input_array(net, X)
+        if compiled is False:
+            return finite_outputs(net, backprop.forward_pass(net, inputs))
+        if compiled or inputs.ndim == 2:
+            return finite_outputs(net, compiled_plan(net).run(np.atleast_2d(inputs), caches=True))
+        return finite_outputs(net, single.forward(net, inputs))
 
 
 def finite_outputs(net: NetworkStructure, outputs: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ __all__ = [
     "ArgumentTypeError",
     "ReadOnlyAttribute",
     "NumericalError",
+    "ConcurrentUseError",
 ]
 
 
@@ -71,6 +72,10 @@ class ShapeError(NodenetError, ValueError):
 
 class NotComputedError(NodenetError, RuntimeError):
     """A value was requested before the pass that computes it ran."""
+
+
+class ConcurrentUseError(NodenetError, RuntimeError):
+    """A network was used by one thread while another was running a pass on it."""
 
 
 class NumericalError(NodenetError, FloatingPointError):

@@ -26,9 +26,11 @@ False
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, TypeVar
 
-from .errors import NotComputedError, TopologyError
+from .errors import ConcurrentUseError, NotComputedError, TopologyError
 
 if TYPE_CHECKING:
     from .structure import NetworkStructure
@@ -101,16 +103,36 @@ class PassRecord:
         ``∂L/∂post`` from the loss alone at each output, of that pass.
     """
 
-    __slots__ = ("_net", "_count", "_forward", "_signals", "loss_function", "targets", "loss_grads")
+    __slots__ = ("_net", "_count", "_forward", "_signals", "_lock", "loss_function", "targets", "loss_grads")
 
     def __init__(self, net: NetworkStructure) -> None:
         self._net = net
+        self._lock = threading.RLock()
         self._count = 0
         self._forward = 0
         self._signals: Ticket | None = None
         self.loss_function: Any = None
         self.targets: Any = None
         self.loss_grads: dict[Any, Any] = {}
+
+    @contextmanager
+    def exclusive(self, what: str) -> Iterator[None]:
+        """Run ``what`` as the only user of the network: a second thread gets :class:`ConcurrentUseError`.
+
+        A network's caches are shared state, so it is not safe to use from
+        several threads at once; this makes such use fail loudly instead of
+        returning another thread's numbers.  The same thread may nest calls
+        (a ``fit`` callback may call ``net.forward``).
+        """
+        if not self._lock.acquire(blocking=False):
+            raise ConcurrentUseError(
+                f"{what} was called while another thread is running a pass on this network; a network is not "
+                "thread-safe. Give each thread its own copy (copy.deepcopy(net)) or use a lock."
+            )
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     def _now(self, number: int) -> Ticket:
         return Ticket(number, self._net.structure_version, self._net.store.version)

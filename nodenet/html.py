@@ -22,18 +22,18 @@ from __future__ import annotations
 import html
 import json
 import math
+import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Union
+from typing import Any, Iterable, Union
 
 import numpy as np
 
-from .errors import InvalidArgument, ShapeError
+from .checks import as_float_array, check_finite
+from .errors import ArgumentTypeError, InvalidArgument, ShapeError
+from .history import History
 from .plotting import log_scale_fits
 from .render import to_svg
-
-if TYPE_CHECKING:
-    from .history import History
 
 __all__ = ["export_html", "choose_epochs", "DEFAULT_FRAMES"]
 
@@ -119,6 +119,10 @@ def export_html(
     >>> nodenet.export_html(history, out, epochs=[0, 10]).read_text().count('"epoch":')
     2
     """
+    if not isinstance(history, History):
+        raise ArgumentTypeError(f"export_html needs the History that fit returned; got {type(history).__name__}.")
+    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError(f"export_html needs a file path (str or pathlib.Path); got {path!r:.80}.")
     x, y = _check_sample(sample, history.network)
     shown = choose_epochs(history.recorded_epochs, epochs)
     curve = _LossCurve(np.asarray(history.loss, dtype=float), max(len(history.loss), shown[-1], 1))
@@ -145,14 +149,20 @@ def _check_sample(sample: Any, net: Any) -> tuple[Any, Any]:
         return None, None
     if not isinstance(sample, (tuple, list)) or len(sample) != 2:
         raise InvalidArgument(f"sample must be an (x, y) pair of one sample's inputs and targets; got {sample!r}.")
-    x, y = sample
-    for values, nodes, what in ((x, net.inputs, "inputs"), (y, net.outputs, "targets")):
-        if values is not None and np.shape(values) != (len(nodes),):
+    checked: list[np.ndarray | None] = []
+    for values, nodes, what in ((sample[0], net.inputs, "inputs"), (sample[1], net.outputs, "targets")):
+        if values is None:
+            checked.append(None)
+            continue
+        array = as_float_array(values, f"The {what} of sample")
+        if array.shape != (len(nodes),):
             raise ShapeError(
                 f"sample must be one sample: its {what} need shape ({len(nodes)},), one value per "
-                f"{'input' if what == 'inputs' else 'output'} node; got shape {np.shape(values)}."
+                f"{'input' if what == 'inputs' else 'output'} node; got shape {array.shape}."
             )
-    return x, None if y is None else np.asarray(y, dtype=float)
+        check_finite(array[None, :], f"The {what} of sample", [node.name for node in nodes], rows=False)
+        checked.append(array)
+    return checked[0], checked[1]
 
 
 def _details(snapshot: Any, epoch: int, loss: np.ndarray, target: np.ndarray | None) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import sys
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 
@@ -273,6 +274,8 @@ def fit(
     structure = net.structure_version
     bar = _progress_bar(progress, epochs)
     updating = False  # between the copy into `kept` and the end of an optimizer step
+    alone = ExitStack()
+    alone.enter_context(net.passes.exclusive("fit"))  # another thread's pass would mix its numbers into ours
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             for epoch in range(epochs):
@@ -340,6 +343,7 @@ def fit(
         err.history = history  # type: ignore[attr-defined]  # what was recorded so far
         raise
     finally:
+        alone.close()
         history.finish()
         if bar is not None:
             bar.close()
