@@ -27,7 +27,7 @@ from typing import Any, Sequence, Union
 import numpy as np
 
 from .checks import check_range
-from .errors import ArgumentTypeError, InvalidArgument
+from .errors import ArgumentTypeError, InvalidArgument, ReadOnlyAttribute
 
 Signal = Union[float, np.ndarray]
 
@@ -49,7 +49,8 @@ __all__ = [
 class Activation:
     """Base class of element-wise activations.
 
-    Subclasses set :attr:`name` and implement :meth:`value` and
+    Activations are immutable: several nodes and a compiled plan may share
+    one, so options are fixed when it is made.  Subclasses set :attr:`name` and implement :meth:`value` and
     :meth:`derivative`; both must accept a ``float`` and return a ``float``,
     and accept an array and return an array of the same shape.  Batch passes
     call :meth:`value_into` and :meth:`grad_pre_into`, which write into
@@ -233,7 +234,19 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, *, slope: float = 0.01) -> None:
-        self.slope = check_range(slope, "leaky_relu slope", 0.0, 1.0, high_open=True)
+        self._slope = check_range(slope, "leaky_relu slope", 0.0, 1.0, high_open=True)
+
+    @property
+    def slope(self) -> float:
+        """The slope for negative ``pre``; fixed (set a new activation to change it)."""
+        return self._slope
+
+    @slope.setter
+    def slope(self, value: float) -> None:
+        raise ReadOnlyAttribute(
+            f"An activation's options are fixed (nodes and compiled plans share it); to change the slope, "
+            f"set node.activation = LeakyReLU(slope={value!r})."
+        )
 
     def value(self, pre: Signal) -> Signal:
         if type(pre) is float:

@@ -95,8 +95,10 @@ def predict(net: NetworkStructure, X: Any, *, compiled: bool | None = None) -> n
         inputs = input_array(net, X)
         if compiled is False:
             return finite_outputs(net, backprop.forward_pass(net, inputs))
-        if compiled or inputs.ndim == 2:
-            return finite_outputs(net, compiled_plan(net).run(np.atleast_2d(inputs), caches=True))
+        if inputs.ndim == 2:
+            return finite_outputs(net, compiled_plan(net).run(inputs, caches=True))
+        if compiled:  # one sample through the plan: a batch of one row, returned as one sample
+            return finite_outputs(net, compiled_plan(net).run(inputs[None, :], caches=True))[0]
         return finite_outputs(net, single.forward(net, inputs))
 
 

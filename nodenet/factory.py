@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .errors import ArgumentTypeError
-from .structure import NetworkStructure
+from .connection import Connection
+from .errors import ArgumentTypeError, TopologyError
+from .node import Node
+from .structure import LAYERS, NetworkStructure
 
-__all__ = ["check_network", "create_network", "register_network_class"]
+__all__ = ["check_network", "create_network", "register_network_class", "link_layers"]
 
 _network_class: list[type] = []  # the class users get from create_network (nodenet.Network)
 
@@ -55,3 +57,49 @@ def create_network() -> Any:
     'Network'
     """
     return (_network_class[0] if _network_class else NetworkStructure)()
+
+
+def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
+    """Connect every node of each layer to every node of the next, with weights 0.0.
+
+    The bulk form of :meth:`~nodenet.structure.NetworkStructure.connect` for
+    :meth:`Network.from_layers <nodenet.Network.from_layers>`: one edge
+    insertion and one block of store slots for all the connections, target by
+    target.  The nodes must be this network's, each in one layer, without
+    connections yet; inputs only in the first layer, softmax only in the last.
+    When the layers are the whole network in declaration order, the derived
+    cache keeps them (``LAYERS``) so the compiled plan need not read the
+    connections one by one.
+
+    >>> import nodenet
+    >>> net = nodenet.Network(); a = net.add_input("a"); b = net.add_output("b")
+    >>> link_layers(net, [[a], [b]]); net.connection("a", "b").weight
+    0.0
+    >>> link_layers(net, [[a], [b]])
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.TopologyError: link_layers connects new nodes, but 'a' has connections already; ...
+    """
+    nodes = [net.node(node) for layer in layers for node in layer]
+    if len(set(nodes)) != len(nodes):
+        raise TopologyError("link_layers needs each node in one layer only; a node in two layers would make a cycle.")
+    for node in nodes:
+        if node.incoming or node.outgoing:
+            raise TopologyError(f"link_layers connects new nodes, but {node.name!r} has connections already; use connect.")
+    for depth, layer in enumerate(layers):
+        for node in layer:
+            if depth and node.kind == "input":
+                raise TopologyError(f"Input node {node.name!r} can only be in the first layer; it takes no connections.")
+            if depth < len(layers) - 1 and node.activation_function.is_group:
+                raise TopologyError(f"{node.name!r} uses {node.activation}, which ends the network; put it in the last layer.")
+    pairs = [(src, dst) for sources, targets in zip(layers, layers[1:]) for dst in targets for src in sources]
+    store = net.store
+    first = store.allocate_block(len(pairs))
+    connections = [Connection(src, dst, store=store, slot=first + i) for i, (src, dst) in enumerate(pairs)]
+    for conn in connections:
+        conn.source.attach(conn)
+        conn.target.attach(conn)
+    net.graph.add_edges_from((c.source.name, c.target.name, {"connection": c}) for c in connections)
+    net.structure_changed()
+    if nodes == [net.graph.nodes[name]["node"] for name in net.graph.nodes]:  # the whole network, in order
+        net.derived.put(LAYERS, (layers, first))

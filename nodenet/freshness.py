@@ -150,6 +150,13 @@ class PassRecord:
         if self._forward == ticket.number and self._now(ticket.number) == ticket:
             self._signals = ticket
 
+    def forget_signals(self) -> None:
+        """The caches were cleared: nothing computed before counts as current (a compiled plan's signals neither)."""
+        self._count += 1
+        self._forward = self._count
+        self._signals = None
+        self.forget_loss()
+
     def begin_backward(self) -> Ticket:
         """Start a backward pass (the signals stay current)."""
         self._count += 1

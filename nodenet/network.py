@@ -16,7 +16,7 @@ import numpy as np
 from . import engine
 from .errors import InvalidArgument
 from .explain import Explanation, explain
-from .factory import register_network_class
+from .factory import link_layers, register_network_class
 from .fast.plan import CompiledPlan, compiled_plan
 from .initializers import initialize
 from .lint import Finding, lint
@@ -113,7 +113,7 @@ class Network(NetworkStructure):
                 else:
                     layer.append(net.add_node(f"H{number}", activation=hidden))
             layers.append(layer)
-        net.link_layers(layers)
+        link_layers(net, layers)
         initialize(net, init, bias=bias, scale=scale, seed=seed)
         return net
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InvalidArgument, NotComputedError, NumericalError, ShapeError
+from .errors import InvalidArgument, NotComputedError, NumericalError, ShapeError, TopologyError
 
 __all__ = ["ParameterStore", "Parameters"]
 
@@ -151,6 +151,7 @@ class Parameters:
 
     def __init__(self, net: Any) -> None:
         self._net = net
+        self._version = net.structure_version  # these parameters are those of this structure
         self._store: ParameterStore = net.store
         self._count = net.parameter_count()
         # every used slot of the store is one of these parameters: optimizers may work on it directly
@@ -175,6 +176,7 @@ class Parameters:
         order, updated in place, no copies); otherwise copies in parameter
         order, to be written back with :meth:`assign_flat`.
         """
+        self._require_structure()
         if self._whole_store and not self._store.known[: self._count].all():
             self.grads()  # raises, naming the missing gradients
         return self.flat_after_backward()
@@ -248,11 +250,23 @@ class Parameters:
                 "the step. Use a smaller learning rate."
             )
 
-    @cached_property
+    @property
     def names(self) -> list[str]:
         """ASCII names in parameter order (built on first use: large networks have many)."""
+        self._require_structure()
+        return self._names
+
+    @cached_property
+    def _names(self) -> list[str]:
         connections, biased = self._owners
         return [conn.name for conn in connections] + [node.bias_name for node in biased]
+
+    def _require_structure(self) -> None:
+        if self._net.structure_version != self._version:
+            raise TopologyError(
+                "These Parameters were read before the network's structure changed (nodes, connections or "
+                "activations); read them again with Parameters(net)."
+            )
 
     def __len__(self) -> int:
         return self._count
@@ -260,10 +274,12 @@ class Parameters:
     @property
     def values(self) -> np.ndarray:
         """Current values (a copy)."""
+        self._require_structure()
         return self._store.values[self.slots]
 
     def grads(self) -> np.ndarray:
         """Gradients of the last backward pass (a copy); raises if any is missing."""
+        self._require_structure()
         known = self._store.known[self.slots]
         if not known.all():
             missing = [name for name, ok in zip(self.names, known) if not ok]
@@ -275,6 +291,7 @@ class Parameters:
 
     def assign(self, values: Any) -> None:
         """Write ``values`` (parameter order) into the weights and biases; refuses non-finite values."""
+        self._require_structure()
         array = np.asarray(values, dtype=float)
         if array.shape != (self._count,):
             raise ShapeError(f"Expected {self._count} values, one per parameter; got shape {array.shape}.")

@@ -144,8 +144,8 @@ def forward_steps(net: NetworkStructure, x: Any) -> Iterator[Step]:
     """
     net.validate()
     inputs = input_array(net, x)
-    ticket = net.passes.begin_forward()
     net.clear_signals()
+    ticket = net.passes.begin_forward()
     return _forward(net, inputs, ticket)
 
 

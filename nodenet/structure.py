@@ -130,26 +130,6 @@ class NetworkStructure:
         self.structure_changed()
         return conn
 
-    def link_layers(self, layers: list[list[Node]]) -> None:
-        """Connect every node of each layer to every node of the next, with weights 0.0.
-
-        The bulk form of :meth:`connect` for fully connected layers of new
-        nodes (which cannot make cycles or duplicates): one edge insertion
-        and one block of store slots for all the connections, target by
-        target.  The derived cache keeps the layers under ``LAYERS`` until
-        the structure changes, so that the fast paths need not read the
-        connections one by one.
-        """
-        pairs = [(src, dst) for sources, targets in zip(layers, layers[1:]) for dst in targets for src in sources]
-        first = self._store.allocate_block(len(pairs))
-        connections = [Connection(src, dst, store=self._store, slot=first + i) for i, (src, dst) in enumerate(pairs)]
-        for conn in connections:
-            conn.source.attach(conn)
-            conn.target.attach(conn)
-        self.graph.add_edges_from((c.source.name, c.target.name, {"connection": c}) for c in connections)
-        self.structure_changed()
-        self.derived.put(LAYERS, (layers, first))
-
     def disconnect(self, source: NodeRef, target: NodeRef) -> None:
         """Remove the connection from ``source`` to ``target``.
 
@@ -328,7 +308,7 @@ class NetworkStructure:
         >>> [[node.name for node in members] for members in net.groups().values()]
         [['O3', 'O4']]
         """
-        return dict(self.derived.get("groups", self._groups))
+        return {activation: list(members) for activation, members in self.derived.get("groups", self._groups).items()}
 
     def parameter_count(self) -> int:
         """Number of weights and biases.
@@ -391,7 +371,8 @@ class NetworkStructure:
         self._store.clear_grads()
 
     def clear_signals(self) -> None:
-        """Set every cache, signals and gradients, to ``None``."""
+        """Set every cache, signals and gradients, to ``None`` (no pass is current afterwards)."""
+        self.passes.forget_signals()
         for node in self.nodes:
             node.pre = node.post = None
         self.zero_grad()

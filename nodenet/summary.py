@@ -37,4 +37,8 @@ def summary(net: NetworkStructure) -> str:
         for node in net.nodes
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    table = "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+    computed = any(node.post is not None for node in net.nodes)
+    if computed and not net.passes.current():
+        table += "\n(caches from before the last change of the network; run net.forward(x) for current ones)"
+    return table

@@ -32,21 +32,31 @@ def own_private_names(tree):
     return names
 
 
+REFLECTION = {"getattr", "setattr", "delattr", "hasattr", "attrgetter", "methodcaller"}
+
+
 def foreign_private_accesses(path):
+    """Private attributes read or written on anything but ``self``/``cls`` of the module's own classes.
+
+    Also by reflection (``getattr(x, "_y")``, ``attrgetter("_y")``) and private names imported from other
+    modules of the package (relative or absolute imports).
+    """
     tree = ast.parse(path.read_text(), filename=str(path))
     own = own_private_names(tree)
+    where = str(path.relative_to(PACKAGE.parent))
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and private(node.attr):
-            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
-                if node.attr in own:
-                    continue
-            elif node.attr in own:
-                continue  # another instance of a class of this module
-            found.append(f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: .{node.attr}")
-        if isinstance(node, ast.ImportFrom) and node.level:  # a private name of another nodenet module
-            found += [f"{path.relative_to(PACKAGE.parent)}:{node.lineno}: import {a.name}" for a in node.names
-                      if private(a.name)]
+            on_self = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+            if not (on_self and node.attr in own):
+                found.append(f"{where}:{node.lineno}: .{node.attr}")
+        if isinstance(node, ast.Call):
+            function = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if function in REFLECTION:
+                found += [f"{where}:{node.lineno}: {function}({arg.value!r})" for arg in node.args
+                          if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and private(arg.value)]
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").split(".")[0] == "nodenet"):
+            found += [f"{where}:{node.lineno}: import {a.name}" for a in node.names if private(a.name)]
     return found
 
 
@@ -55,10 +65,24 @@ def test_no_module_touches_private_attributes_of_another(path):
     assert foreign_private_accesses(path) == []
 
 
-def test_the_checker_finds_a_foreign_private_access(tmp_path):
+PLANTED = """
+from operator import attrgetter
+from nodenet.structure import _hidden
+class A:
+    def __init__(self):
+        self._mine = 1
+    def f(self, net, other):
+        return net._plan(), self._mine, other._mine, getattr(net, "_store"), attrgetter("_slot"), self._theirs
+"""
+
+
+def test_the_checker_finds_every_kind_of_foreign_private_access(tmp_path):
     planted = tmp_path / "planted.py"
-    planted.write_text("class A:\n    def f(self, net):\n        self._mine = 1\n        return net._plan(), self._mine\n")
-    assert foreign_private_accesses_in(planted) == ["planted.py:4: ._plan"]
+    planted.write_text(PLANTED)
+    assert sorted(foreign_private_accesses_in(planted)) == sorted([
+        "planted.py:3: import _hidden", "planted.py:8: ._plan", "planted.py:8: ._mine",
+        "planted.py:8: getattr('_store')", "planted.py:8: attrgetter('_slot')", "planted.py:8: ._theirs",
+    ])
 
 
 def foreign_private_accesses_in(path):

@@ -70,12 +70,12 @@ class EdgeTable:
     """
 
     def __init__(self, computed: list[Node], positions: np.ndarray, size: int,
-                 slots: np.ndarray, sources: np.ndarray, counts: np.ndarray) -> None:
+                 slots: np.ndarray, sources: np.ndarray, counts: np.ndarray, depths: np.ndarray | None = None) -> None:
         self.index = {node: i for i, node in enumerate(computed)}
         self.positions, self.size = positions, size
         self.slots, self.sources, self.counts = slots, sources, counts
         self.starts = np.concatenate(([0], np.cumsum(counts))).astype(np.intp)
-        self._depths: np.ndarray | None = None
+        self._depths = depths  # known for layers; else computed on first use
 
     @classmethod
     def read(cls, order: list[Node]) -> EdgeTable:
@@ -119,9 +119,8 @@ class EdgeTable:
         computed = [node for layer in layers[1:] for node in layer]
         slots = np.arange(first_slot, first_slot + source_array.size, dtype=np.intp)
         positions = np.arange(widths[0], offsets[-1], dtype=np.intp)
-        table = cls(computed, positions, offsets[-1], slots, source_array, count_array)
-        table._depths = np.repeat(np.arange(-1, len(layers) - 1), widths).astype(np.intp)  # layer by layer
-        return table
+        depths = np.repeat(np.arange(-1, len(layers) - 1), widths).astype(np.intp)  # layer by layer
+        return cls(computed, positions, offsets[-1], slots, source_array, count_array, depths)
 
     def depths(self) -> np.ndarray:
         """Longest path from the inputs, per topological position: -1 for inputs, 0 for the first level.
