@@ -154,7 +154,8 @@ class Explanation:
         """Markdown: a bold title per node, then the formulas as display math."""
         parts = []
         for section in self._sections:
-            body = "\n".join(self._aligned(section))
+            # a name's < and > as MathJax's \lt and \gt: Jupyter must never see markup in Markdown
+            body = "\n".join(self._aligned(section)).replace("<", r"\lt ").replace(">", r"\gt ")
             title = markdown_escape(section.title)
             parts.append(f"**{title}**\n\n$$\n\\begin{{aligned}}\n{body}\n\\end{{aligned}}\n$$")
         return "\n\n".join(parts)
