@@ -164,3 +164,16 @@ def test_any_printable_name_leaves_no_unescaped_markup_in_markdown(names):
     net.forward(np.array([0.3])); net.backward([0.1])
     markdown = net.explain().markdown
     assert "<" not in markdown and ">" not in markdown
+
+
+@needs_dot
+@settings(max_examples=8, deadline=None)
+@given(st.lists(printable_names, min_size=1, max_size=2, unique=True).filter(lambda names: not {"in", "out"} & set(names)))
+def test_any_printable_name_leaves_no_unescaped_markup_in_the_html_viewer(tmp_path_factory, names):
+    net = network_named(names)
+    history = net.fit([[0.3]], [[0.1]], epochs=1, lr=0.1)
+    page = nodenet.export_html(history, tmp_path_factory.mktemp("viewer") / "training.html", epochs=[0]).read_text()
+    frames = re.search(r"const frames = (\[.*?\]);\n", page, re.S).group(1)
+    for name in names:
+        if "<" in name:
+            assert name not in page and name not in frames.replace("<\\/", "</")

@@ -27,13 +27,14 @@ def overflowing():
 @pytest.mark.parametrize("call", ["forward", "predict", "textbook"])
 def test_finite_inputs_that_overflow_raise_naming_the_node(x, call):
     net = overflowing()
+    before = saved(net)
     with pytest.raises(NumericalError, match=r"h\.pre became (nan|inf)( for sample row 0)? although the inputs and parameters are finite"):
         with np.errstate(over="ignore", invalid="ignore"):
             if call == "textbook":
                 net.predict(x, compiled=False)
             else:
                 getattr(net, call)(x)
-    assert isinstance(NumericalError("x"), FloatingPointError)
+    assert isinstance(NumericalError("x"), FloatingPointError) and saved(net) == before
 
 
 def test_a_saturating_hidden_node_is_not_an_error():
@@ -49,22 +50,27 @@ def test_gradients_that_overflow_raise_naming_the_node():
     net.add_input("a"); net.add_node("h", activation="identity"); net.add_output("y")
     net.connect("a", "h", weight=1.0); net.connect("h", "y", weight=1e300)
     net.forward([1e-290])  # y = 1e10: a finite loss
+    before = saved(net)
     with pytest.raises(NumericalError, match=r"h\.grad_post became inf although the inputs and parameters are finite"):
         with np.errstate(over="ignore"):
             net.backward([0.0])  # ∂L/∂y = 1e10, then ∂L/∂h = 1e300 · 1e10
+    assert saved(net) == before
 
 
 @pytest.mark.parametrize(("label", "call", "fragment"), [
-    ("uniform init, huge scale", lambda: nodenet.Network.from_layers([2, 1], init="uniform", scale=1e308, seed=0),
+    ("uniform init, huge scale", lambda net: nodenet.initialize(net, "uniform", scale=1e308, seed=0),
      "draws non-finite weights"),
-    ("weight inf", lambda: setattr(chapter().connection("I1", "H4"), "weight", float("inf")), "finite"),
-    ("bias nan", lambda: setattr(chapter()["H4"], "bias", float("nan")), "finite"),
-    ("assign inf", lambda: nodenet.parameters.Parameters(chapter()).assign([np.inf] * 11), "must be finite"),
+    ("weight inf", lambda net: setattr(net.connection("I1", "H4"), "weight", float("inf")), "finite"),
+    ("bias nan", lambda net: setattr(net["H4"], "bias", float("nan")), "finite"),
+    ("assign inf", lambda net: nodenet.parameters.Parameters(net).assign([np.inf] * 11), "must be finite"),
 ])
 def test_no_writer_puts_a_non_finite_value_in_the_store(label, call, fragment):
+    net = chapter()
+    before = saved(net)
     with pytest.raises(InvalidArgument, match=fragment):
         with np.errstate(over="ignore"):
-            call()
+            call(net)
+    assert saved(net) == before
 
 
 def softmax_net():
