@@ -27,8 +27,7 @@ False
 from __future__ import annotations
 
 import threading
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from .errors import ConcurrentUseError, NotComputedError, TopologyError
 
@@ -83,12 +82,26 @@ class DerivedCache:
         self._forms = {}
 
 
-class Ticket(NamedTuple):
-    """A pass's number and the structure and parameter versions it started at."""
+class Exclusive:
+    """The context of :meth:`PassRecord.exclusive` (a class: a generator-based one costs microseconds per pass)."""
 
-    number: int
-    structure: int
-    parameters: int
+    __slots__ = ("_lock", "_what")
+
+    def __init__(self, lock: Any, what: str) -> None:
+        self._lock, self._what = lock, what
+
+    def __enter__(self) -> None:
+        if not self._lock.acquire(blocking=False):
+            raise ConcurrentUseError(
+                f"{self._what} was called while another thread is running a pass on this network; a network is "
+                "not thread-safe. Give each thread its own copy (copy.deepcopy(net)) or use a lock."
+            )
+
+    def __exit__(self, *exc: object) -> None:
+        self._lock.release()
+
+
+Ticket = tuple  # (pass number, structure version, parameter version) at the start of a pass: a plain tuple, cheap
 
 
 class PassRecord:
@@ -115,27 +128,19 @@ class PassRecord:
         self.targets: Any = None
         self.loss_grads: dict[Any, Any] = {}
 
-    @contextmanager
-    def exclusive(self, what: str) -> Iterator[None]:
-        """Run ``what`` as the only user of the network: a second thread gets :class:`ConcurrentUseError`.
+    def exclusive(self, what: str) -> Exclusive:
+        """A context in which ``what`` is the only user of the network: a second thread gets :class:`ConcurrentUseError`.
 
         A network's caches are shared state, so it is not safe to use from
         several threads at once; this makes such use fail loudly instead of
         returning another thread's numbers.  The same thread may nest calls
         (a ``fit`` callback may call ``net.forward``).
         """
-        if not self._lock.acquire(blocking=False):
-            raise ConcurrentUseError(
-                f"{what} was called while another thread is running a pass on this network; a network is not "
-                "thread-safe. Give each thread its own copy (copy.deepcopy(net)) or use a lock."
-            )
-        try:
-            yield
-        finally:
-            self._lock.release()
+        return Exclusive(self._lock, what)
 
     def _now(self, number: int) -> Ticket:
-        return Ticket(number, self._net.structure_version, self._net.store.version)
+        net = self._net
+        return (number, net.structure_version, net.store.version)
 
     def begin_forward(self) -> Ticket:
         """Start a forward pass: the signals stop being current until :meth:`finish_forward`."""
@@ -147,7 +152,7 @@ class PassRecord:
 
     def finish_forward(self, ticket: Ticket) -> None:
         """Mark the signals of the pass of ``ticket`` current, if nothing changed since it began."""
-        if self._forward == ticket.number and self._now(ticket.number) == ticket:
+        if self._forward == ticket[0] and self._now(ticket[0]) == ticket:
             self._signals = ticket
 
     def forget_signals(self) -> None:
@@ -178,7 +183,7 @@ class PassRecord:
     def current(self) -> bool:
         """Whether the signal caches belong to the present structure and parameters."""
         signals = self._signals
-        return signals is not None and self._now(signals.number) == signals
+        return signals is not None and self._now(signals[0]) == signals
 
     def require_current(self, what: str) -> None:
         """Raise :class:`NotComputedError` unless the signal caches are current."""
@@ -191,17 +196,18 @@ class PassRecord:
 
     def require_unchanged(self, ticket: Ticket, restart: str) -> None:
         """For a pass taken in steps: raise if the network changed, or another pass began, since ``ticket``."""
-        now = self._now(ticket.number)
-        if now.structure != ticket.structure:
+        number, structure, parameters = ticket
+        now = self._now(number)
+        if now[1] != structure:
             raise TopologyError(
                 f"The network's structure changed while stepping through it; start again with net.{restart}."
             )
-        if self._count != ticket.number:
+        if self._count != number:
             raise NotComputedError(
                 "Another forward or backward pass ran while stepping through this one, and the remaining steps "
                 f"would mix the two; start again with net.{restart}."
             )
-        if now.parameters != ticket.parameters:
+        if now[2] != parameters:
             raise NotComputedError(
                 "A weight or bias changed while stepping through the pass, and the remaining steps would mix "
                 f"signals of the old and the new value; start again with net.{restart}."

@@ -102,14 +102,16 @@ class Optimizer:
         array).  The work happens in buffers the optimizer keeps, so a step
         on a large network allocates no memory.
         """
-        values = as_float_array(values, "The values of an optimizer step")
-        grads = as_float_array(grads, "The gradients of an optimizer step")
+        if not (type(values) is np.ndarray and values.dtype == np.float64):
+            values = as_float_array(values, "The values of an optimizer step")
+        if not (type(grads) is np.ndarray and grads.dtype == np.float64):
+            grads = as_float_array(grads, "The gradients of an optimizer step")
         if values.ndim != 1 or grads.shape != values.shape:
             raise ShapeError(
                 f"An optimizer step needs one gradient per value, both 1-D; got values of shape {values.shape} "
                 f"and gradients of shape {grads.shape}."
             )
-        if not np.isfinite(grads).all():
+        if not math.isfinite(np.add.reduce(grads)) and not np.isfinite(grads).all():  # one pass when all is well
             bad = int(np.flatnonzero(~np.isfinite(grads))[0])
             raise NumericalError(
                 f"Gradient {bad} is {float(grads[bad])!r}; an optimizer step needs finite gradients "

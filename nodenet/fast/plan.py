@@ -267,7 +267,7 @@ class CompiledPlan:
         for activation, rows in self._groups:
             post[rows] = np.array(activation.group_value(pre[rows]))
         self._signals = (pre, post)
-        self._signals_pass, self._signals_version = ticket.number, self._store.version
+        self._signals_pass, self._signals_version = ticket[0], self._store.version
         self._signals_are_scratch = not caches
         self._store.clear_grads()
         if caches:
