@@ -117,6 +117,14 @@ class Optimizer:
                 f"Gradient {bad} is {float(grads[bad])!r}; an optimizer step needs finite gradients "
                 "(the backward pass overflowed: scale the data or use smaller weights)."
             )
+        return self.step_checked(values, grads, lr)
+
+    def step_checked(self, values: np.ndarray, grads: np.ndarray, lr: float | None = None) -> np.ndarray:
+        """:meth:`step` on arrays known to be float, 1-D, of one length, with finite gradients (``fit``'s).
+
+        ``fit`` calls it unless a subclass overrides :meth:`step`; it checks
+        the updated values itself.
+        """
         if self._scratch.shape != values.shape:  # new parameters: start afresh
             self._scratch = np.zeros(values.shape)
             self._fresh_state(values.size)

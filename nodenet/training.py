@@ -273,6 +273,8 @@ def fit(
     shuffled = shuffle and len(slices) > 1
     structure = net.structure_version
     bar = _progress_bar(progress, epochs)
+    # fit's arrays are checked already; a subclass that overrides step() gets its own step called
+    step = opt.step_checked if type(opt).step is Optimizer.step else opt.step
     updating = False  # between the copy into `kept` and the end of an optimizer step
     alone = ExitStack()
     alone.enter_context(net.passes.exclusive("fit"))  # another thread's pass would mix its numbers into ours
@@ -305,7 +307,7 @@ def fit(
                     values, grads = params.flat_after_backward()
                     np.copyto(kept, values)
                     updating = True
-                    values = opt.step(values, grads, rate)
+                    values = step(values, grads, rate)
                     total_new = float(np.add.reduce(values))  # one pass; an overflowing sum is checked again
                     if not math.isfinite(total_new) and not np.isfinite(values).all():
                         np.copyto(values, kept)  # undo the step: values may be the store itself
