@@ -35,6 +35,7 @@ from .explain import Explanation
 from .history import History
 from .html import export_html
 from .initializers import INITIALIZERS, initialize
+from .interop.pytorch import from_torch, to_torch, torch_loss
 from .io import load, save
 from .lint import Finding
 from .losses import LOSSES, Loss, get_loss
@@ -88,6 +89,9 @@ __all__ = [
     "NumericalError",
     "ReadOnlyAttribute",
     "register_activation",
+    "to_torch",
+    "from_torch",
+    "torch_loss",
     "Network",
     "Node",
     "NodeNotFound",

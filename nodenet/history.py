@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 
 from . import engine
-from .errors import InvalidArgument, NodeNotFound, TopologyError
-from .losses import Loss
+from .errors import InvalidArgument, NodeNotFound, ShapeError, TopologyError
+from .losses import Loss, get_loss
+from .manifest import load_manifest, network_from, parameter_values, read_checkpoint
 from .parameters import Parameters
 
 if TYPE_CHECKING:
@@ -108,6 +109,63 @@ class History:
         self.finish()
 
     # -- filled by fit
+    @classmethod
+    def from_checkpoints(
+        cls,
+        checkpoints: Any,
+        *,
+        manifest: Any,
+        losses: Any = None,
+        sample: Any = None,
+    ) -> History:
+        """A History of checkpoints saved during a run elsewhere (e.g. PyTorch), for plots and the viewer.
+
+        Parameters
+        ----------
+        checkpoints : sequence of state dicts or paths
+            Checkpoint ``i`` is the state after ``i`` epochs (the first: the
+            initial state). Paths are read with ``torch.load(weights_only=True)``.
+        manifest : dict or path
+            The manifest of :func:`nodenet.to_torch` (``module.nodenet_manifest``, or the JSON file).
+        losses : sequence of float, optional
+            The training loss of each epoch (one fewer than checkpoints); NaN when not given.
+        sample : pair (x, y), optional
+            The watched sample whose prediction is recorded; zeros when not given.
+
+        Examples
+        --------
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([2, 1], seed=0)
+        >>> module = nodenet.to_torch(net)
+        >>> states = [{k: v.clone() for k, v in module.state_dict().items()} for _ in range(3)]
+        >>> nodenet.History.from_checkpoints(states, manifest=module.nodenet_manifest).recorded_epochs.tolist()
+        [0, 1, 2]
+        """
+        manifest = load_manifest(manifest)
+        net = network_from(manifest)
+        if isinstance(checkpoints, (str, bytes)) or not hasattr(checkpoints, "__len__") or not len(checkpoints):
+            raise InvalidArgument("checkpoints must be a non-empty list of state dicts or of their files.")
+        rows = [parameter_values(manifest, net, read_checkpoint(item)) for item in checkpoints]
+        inputs, targets = (np.zeros(len(net.inputs)), np.zeros(len(net.outputs))) if sample is None else sample
+        x = np.asarray(inputs, dtype=float)
+        y = np.asarray(targets, dtype=float)
+        if x.shape != (len(net.inputs),) or y.shape != (len(net.outputs),):
+            raise ShapeError(f"sample must be one sample (x of shape ({len(net.inputs)},), y of shape "
+                             f"({len(net.outputs)},)); got shapes {x.shape} and {y.shape}.")
+        epoch_losses = np.full(len(rows) - 1, np.nan) if losses is None else np.asarray(losses, dtype=float)
+        if epoch_losses.shape != (len(rows) - 1,):
+            raise ShapeError(f"losses needs one value per epoch ({len(rows) - 1}); got shape {epoch_losses.shape}.")
+        params = Parameters(net)
+        history = cls(net, params, x, y, get_loss("l2"))
+        for epoch, values in enumerate(rows):
+            params.assign(values)
+            prediction = engine.forward(net, x).copy()
+            history.record(epoch, values, None, prediction)
+            if epoch < len(rows) - 1:
+                history.end_epoch(float(epoch_losses[epoch]), None, math.nan)
+        history.finish()
+        return history
+
     def record(self, epoch: int, values: np.ndarray, grads: Optional[np.ndarray], prediction: np.ndarray) -> None:
         self._epochs.append(epoch)
         self._parameters.append(values)

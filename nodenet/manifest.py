@@ -1,0 +1,175 @@
+"""Manifests: how a network's parameters sit in another framework's tensors, and back.
+
+A manifest is a JSON-able dict that describes a network (its nodes, kinds,
+activations and connections) and maps every nodenet parameter name
+(``'I1->H4'``, ``'H4.bias'``) to a tensor key of a state dict and an index in
+it.  :func:`nodenet.to_torch` writes one; :func:`nodenet.from_torch` and
+:meth:`nodenet.History.from_checkpoints` read one.  Nothing here imports a
+framework: state dicts are mappings of key to array-like values.
+
+Examples
+--------
+>>> import numpy as np
+>>> manifest = {"format": FORMAT, "version": VERSION, "module": "levels",
+...             "nodes": [{"id": "x", "kind": "input", "activation": "identity"},
+...                       {"id": "y", "kind": "output", "activation": "identity"}],
+...             "edges": [{"source": "x", "target": "y"}],
+...             "parameters": {"x->y": ["weights.0", [0, 0]], "y.bias": ["biases.0", [0]]},
+...             "shapes": {"weights.0": [1, 1], "biases.0": [1]}}
+>>> net = network_from(manifest)
+>>> parameter_values(manifest, net, {"weights.0": np.array([[0.5]]), "biases.0": np.array([0.1])}).tolist()
+[0.5, 0.1]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+from typing import TYPE_CHECKING, Any, Mapping
+
+import numpy as np
+
+from .errors import ArgumentTypeError, FormatError, MissingDependency, NodenetError
+from .factory import create_network
+from .parameters import Parameters
+
+if TYPE_CHECKING:
+    from .structure import NetworkStructure
+
+__all__ = [
+    "FORMAT", "VERSION", "PREFIXES", "describe", "network_from", "parameter_values", "plain_state", "load_manifest",
+    "read_checkpoint",
+]
+
+FORMAT = "nodenet-manifest"
+VERSION = 1
+PREFIXES = ("module.", "_orig_mod.")  # added by DistributedDataParallel and by torch.compile
+
+
+def describe(
+    net: NetworkStructure, module: str, positions: Mapping[str, tuple[str, list[int]]], shapes: Mapping[str, Any]
+) -> dict:
+    """The manifest of ``net`` whose parameters sit at ``positions`` (name -> (key, index)) in tensors of ``shapes``."""
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "module": module,
+        "nodes": [{"id": n.name, "kind": n.kind, "activation": n.activation_function.to_spec()} for n in net.nodes],
+        "edges": [{"source": c.source.name, "target": c.target.name} for c in net.connections],
+        "parameters": {name: [key, list(index)] for name, (key, index) in positions.items()},
+        "shapes": {key: [int(n) for n in shape] for key, shape in shapes.items()},
+    }
+
+
+def network_from(manifest: Any) -> Any:
+    """A :class:`nodenet.Network` with the manifest's structure (weights and biases 0.0), checked."""
+    _check(isinstance(manifest, Mapping), f"a manifest is a dict (or its JSON file); got {type(manifest).__name__}")
+    _check(manifest.get("format") == FORMAT and manifest.get("version") == VERSION,
+           f"not a nodenet manifest of version {VERSION} (format {manifest.get('format')!r})")
+    for key in ("nodes", "edges", "parameters", "shapes"):
+        _check(isinstance(manifest.get(key), (list, dict)), f"the manifest lacks {key!r}")
+    net = create_network()
+    try:
+        for entry in manifest["nodes"]:
+            name, kind, activation = entry["id"], entry["kind"], entry["activation"]
+            if kind == "input":
+                net.add_input(name)
+            elif kind == "hidden":
+                net.add_node(name, activation=activation)
+            else:
+                net.add_output(name, activation=activation)
+        for entry in manifest["edges"]:
+            net.connect(entry["source"], entry["target"])
+        net.validate()
+    except (NodenetError, KeyError, TypeError) as err:
+        raise FormatError(f"The manifest describes no valid network: {err}") from err
+    missing = [name for name in Parameters(net).names if name not in manifest["parameters"]]
+    _check(not missing, f"the manifest places no tensor for {', '.join(missing[:5])}")
+    return net
+
+
+def plain_state(state: Any) -> dict[str, np.ndarray]:
+    """A state dict as float arrays, without the prefixes of :data:`PREFIXES`."""
+    _check(isinstance(state, Mapping), f"expected a state dict (a mapping of key to tensor); got {type(state).__name__}")
+    plain = {}
+    for key, value in state.items():
+        for prefix in PREFIXES:
+            while isinstance(key, str) and key.startswith(prefix):
+                key = key[len(prefix):]
+        if hasattr(value, "detach"):  # a framework tensor
+            value = value.detach().cpu().numpy()
+        plain[key] = np.asarray(value, dtype=float)
+    return plain
+
+
+def parameter_values(manifest: Mapping, net: NetworkStructure, state: Any) -> np.ndarray:
+    """The parameters of ``net`` (in :class:`~nodenet.parameters.Parameters` order) read from ``state``.
+
+    Raises :class:`FormatError` naming the key for a missing tensor, an index
+    outside its shape, a non-finite value, or a non-zero entry where the
+    network has no connection (an absent weight must stay absent).
+    """
+    tensors = plain_state(state)
+    placed: dict[str, list[tuple[int, ...]]] = {}
+    values = []
+    for name in Parameters(net).names:
+        key, index = manifest["parameters"][name]
+        _check(key in tensors, f"the state dict has no tensor {key!r} (for {name}); it has {', '.join(sorted(tensors)[:8])}")
+        tensor = tensors[key]
+        expected = tuple(manifest["shapes"].get(key, ()))
+        _check(tensor.shape == expected, f"tensor {key!r} has shape {list(tensor.shape)}; the manifest expects {list(expected)}")
+        where = tuple(int(i) for i in index)
+        _check(len(where) == tensor.ndim and all(0 <= i < n for i, n in zip(where, tensor.shape)),
+               f"tensor {key!r} has shape {tensor.shape}, which has no entry {list(where)} for {name}")
+        value = float(tensor[where])
+        _check(np.isfinite(value), f"tensor {key!r} holds {value!r} at {list(where)} ({name}); values must be finite")
+        placed.setdefault(key, []).append(where)
+        values.append(value)
+    for key, wheres in placed.items():
+        rest = tensors[key].copy()
+        for where in wheres:
+            rest[where] = 0.0
+        stray = np.argwhere(rest != 0.0)
+        if stray.size:
+            at = tuple(stray[0])
+            _check(False, f"tensor {key!r} holds {float(rest[at])!r} at {list(map(int, at))}, where the network "
+                          "has no connection; absent connections must stay zero")
+    return np.array(values)
+
+
+def load_manifest(manifest: Any) -> dict:
+    """A manifest given as a dict or as the path of its JSON file."""
+    if isinstance(manifest, (str, os.PathLike)):
+        try:
+            with open(os.fspath(manifest), encoding="utf-8") as stream:
+                return json.load(stream)
+        except (ValueError, RecursionError) as err:
+            raise FormatError(f"{os.fspath(manifest)}: not a manifest (JSON): {err}.") from err
+    if not isinstance(manifest, dict):
+        raise FormatError(f"A manifest is a dict or the path of its JSON file; got {type(manifest).__name__}.")
+    return manifest
+
+
+def read_checkpoint(item: Any) -> Any:
+    """A state dict given as is, or read from its file with ``torch.load(weights_only=True)`` (no code runs)."""
+    if isinstance(item, Mapping):
+        return item
+    if isinstance(item, (str, os.PathLike)):
+        try:
+            import torch
+        except ImportError as err:
+            raise MissingDependency(
+                "Reading checkpoint files needs PyTorch, the optional 'torch' extra: pip install 'nodenet[torch]'."
+            ) from err
+        try:
+            return torch.load(os.fspath(item), map_location="cpu", weights_only=True)
+        except (OSError, RuntimeError, ValueError, pickle.UnpicklingError, EOFError) as err:
+            first = str(err).splitlines()[0] if str(err) else type(err).__name__
+            raise FormatError(f"{os.fspath(item)}: not a checkpoint torch can read safely: {first}") from err
+    raise ArgumentTypeError(f"A checkpoint is a state dict or the path of its file; got {type(item).__name__}.")
+
+
+def _check(condition: bool, problem: str) -> None:
+    if not condition:
+        raise FormatError(problem[:1].upper() + problem[1:] + ".")
