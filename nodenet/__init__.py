@@ -35,7 +35,9 @@ from .explain import Explanation
 from .history import History
 from .html import export_html
 from .initializers import INITIALIZERS, initialize
+from .interop.onnx import from_onnx, to_onnx
 from .interop.pytorch import from_torch, to_torch, torch_loss
+from .interop.sklearn import from_sklearn
 from .io import load, save
 from .lint import Finding
 from .losses import LOSSES, Loss, get_loss
@@ -92,6 +94,9 @@ __all__ = [
     "to_torch",
     "from_torch",
     "torch_loss",
+    "to_onnx",
+    "from_onnx",
+    "from_sklearn",
     "Network",
     "Node",
     "NodeNotFound",

@@ -39,12 +39,30 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FORMAT", "VERSION", "PREFIXES", "describe", "network_from", "parameter_values", "plain_state", "load_manifest",
-    "read_checkpoint",
+    "read_checkpoint", "levels",
 ]
 
 FORMAT = "nodenet-manifest"
 VERSION = 1
 PREFIXES = ("module.", "_orig_mod.")  # added by DistributedDataParallel and by torch.compile
+
+
+def levels(net: Any) -> list[list[Any]]:
+    """The non-input nodes by longest path from the inputs (the compiled plan's levels), equal activations adjacent.
+
+    >>> import nodenet
+    >>> [[node.name for node in level] for level in levels(nodenet.Network.from_layers([2, 2, 1], seed=0))]
+    [['H3', 'H4'], ['O5']]
+    """
+    depth: dict[Any, int] = {}
+    for node in net.nodes:
+        depth[node] = -1 if node.kind == "input" else 1 + max((depth[c.source] for c in node.incoming), default=-1)
+    levels: dict[int, list[Any]] = {}
+    for node in net.nodes:
+        if node.kind != "input":
+            levels.setdefault(depth[node], []).append(node)
+    order = {node: i for i, node in enumerate(net.nodes)}
+    return [sorted(levels[d], key=lambda n: (repr(n.activation_function.key()[1]), order[n])) for d in sorted(levels)]
 
 
 def describe(

@@ -27,7 +27,7 @@ import numpy as np
 
 from ..errors import FormatError, InvalidArgument, MissingDependency
 from ..factory import check_network, create_network, link_layers
-from ..manifest import describe, load_manifest, network_from, parameter_values
+from ..manifest import describe, levels, load_manifest, network_from, parameter_values
 from ..parameters import Parameters
 
 __all__ = ["to_torch", "from_torch", "torch_loss", "LevelModule"]
@@ -66,22 +66,9 @@ def _activation_module(spec: Any, name: str) -> Any:
     )
 
 
-def _levels(net: Any) -> list[list[Any]]:
-    """The non-input nodes by longest path from the inputs, equal activations next to each other."""
-    depth: dict[Any, int] = {}
-    for node in net.nodes:
-        depth[node] = -1 if node.kind == "input" else 1 + max((depth[c.source] for c in node.incoming), default=-1)
-    levels: dict[int, list[Any]] = {}
-    for node in net.nodes:
-        if node.kind != "input":
-            levels.setdefault(depth[node], []).append(node)
-    order = {node: i for i, node in enumerate(net.nodes)}
-    return [sorted(levels[d], key=lambda n: (repr(n.activation_function.key()[1]), order[n])) for d in sorted(levels)]
-
-
 def _dense_layers(net: Any) -> list[list[Any]] | None:
     """The layers of a fully connected layered network (outputs last, in order), else None."""
-    depth_layers = [list(net.inputs)] + [sorted(level, key=net.nodes.index) for level in _levels(net)]
+    depth_layers = [list(net.inputs)] + [sorted(level, key=net.nodes.index) for level in levels(net)]
     for previous, layer in zip(depth_layers, depth_layers[1:]):
         activations = {node.activation_function.key() for node in layer}
         if len(activations) != 1:
@@ -169,7 +156,7 @@ def _level_module_class() -> Any:
 
         def __init__(self, net: Any, dtype: Any) -> None:
             super().__init__()
-            levels = _levels(net)
+            by_level = levels(net)
             column = {node: i for i, node in enumerate(net.inputs)}
             self.weights = torch.nn.ParameterList()
             self.biases = torch.nn.ParameterList()
@@ -177,7 +164,7 @@ def _level_module_class() -> Any:
             self.runs: list[list[tuple[int, int]]] = []
             self.positions: dict[str, tuple[str, list[int]]] = {}
             pre_column: dict[Any, int] = {}
-            for number, members in enumerate(levels):
+            for number, members in enumerate(by_level):
                 sources = sorted({c.source for node in members for c in node.incoming}, key=column.__getitem__)
                 where = {source: i for i, source in enumerate(sources)}
                 weight, mask = np.zeros((len(members), len(sources))), np.zeros((len(members), len(sources)))
@@ -203,7 +190,7 @@ def _level_module_class() -> Any:
                 self.activations.append(modules)
                 self.runs.append(runs)
                 for node in members:
-                    pre_column[node] = sum(len(level) for level in levels[:number]) + members.index(node)
+                    pre_column[node] = sum(len(level) for level in by_level[:number]) + members.index(node)
                     column[node] = len(column)
             self.register_buffer("outputs", torch.tensor([column[n] for n in net.outputs], dtype=torch.long),
                                  persistent=False)
