@@ -21,7 +21,9 @@ from .errors import ArgumentTypeError, TopologyError
 from .node import Node
 from .structure import LAYERS, NetworkStructure
 
-__all__ = ["check_network", "create_network", "register_network_class", "link_layers"]
+__all__ = [
+    "check_network", "create_network", "register_network_class", "link_layers", "layered_network", "assign_layers",
+]
 
 _network_class: list[type] = []  # the class users get from create_network (nodenet.Network)
 
@@ -103,3 +105,46 @@ def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
     net.structure_changed()
     if nodes == [net.graph.nodes[name]["node"] for name in net.graph.nodes]:  # the whole network, in order
         net.derived.put(LAYERS, (layers, first))
+
+
+def layered_network(
+    widths: list[int], activations: list[Any], *, input_names: list[str] | None = None, net: Any = None
+) -> tuple[Any, list[list[Node]]]:
+    """A fully connected layered network with the chapter's numbering, and its layers.
+
+    Inputs ``I1..Ip`` (or ``input_names``), hidden nodes ``H..``, outputs ``O..``, numbered globally;
+    ``activations[i]`` is the activation of layer ``i + 1``; weights and biases are 0.0.
+
+    >>> net, layers = layered_network([2, 2, 1], ["tanh", "identity"])
+    >>> [[node.name for node in layer] for layer in layers]
+    [['I1', 'I2'], ['H3', 'H4'], ['O5']]
+    """
+    net = create_network() if net is None else net
+    layers: list[list[Node]] = []
+    number = 0
+    for depth, width in enumerate(widths):
+        layer = []
+        for position in range(width):
+            number += 1
+            if depth == 0:
+                layer.append(net.add_input(input_names[position] if input_names else f"I{number}"))
+            elif depth == len(widths) - 1:
+                layer.append(net.add_output(f"O{number}", activation=activations[depth - 1], bias=0.0))
+            else:
+                layer.append(net.add_node(f"H{number}", activation=activations[depth - 1], bias=0.0))
+        layers.append(layer)
+    link_layers(net, layers)
+    return net, layers
+
+
+def assign_layers(layers: list[list[Node]], weights: list[Any], biases: list[Any]) -> None:
+    """Set the weights and biases of :func:`layered_network`'s layers from matrices ``(n_in, n_out)`` and vectors.
+
+    (scikit-learn's orientation: ``weights[i][row, column]`` connects input ``row`` of layer ``i`` to node
+    ``column`` of layer ``i + 1``.)
+    """
+    for matrix, vector, targets in zip(weights, biases, layers[1:]):
+        for column, node in enumerate(targets):
+            for row, conn in enumerate(node.incoming):
+                conn.weight = float(matrix[row][column])
+            node.bias = float(vector[column])

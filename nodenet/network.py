@@ -16,12 +16,11 @@ import numpy as np
 from . import engine
 from .errors import InvalidArgument
 from .explain import Explanation, explain
-from .factory import link_layers, register_network_class
+from .factory import layered_network, register_network_class
 from .fast.plan import CompiledPlan, compiled_plan
 from .initializers import initialize
 from .lint import Finding, lint
 from .losses import Loss
-from .node import Node
 from .paths import Path, paths
 from .render import notebook_svg, render
 from .seeding import Seed
@@ -99,21 +98,7 @@ class Network(NetworkStructure):
         11
         """
         widths = _check_widths(widths)
-        net = cls()
-        layers: list[list[Node]] = []
-        number = 0
-        for depth, width in enumerate(widths):
-            layer = []
-            for _ in range(width):
-                number += 1
-                if depth == 0:
-                    layer.append(net.add_input(f"I{number}"))
-                elif depth == len(widths) - 1:
-                    layer.append(net.add_output(f"O{number}", activation=output))
-                else:
-                    layer.append(net.add_node(f"H{number}", activation=hidden))
-            layers.append(layer)
-        link_layers(net, layers)
+        net, _ = layered_network(widths, [hidden] * (len(widths) - 2) + [output], net=cls())
         initialize(net, init, bias=bias, scale=scale, seed=seed)
         return net
 

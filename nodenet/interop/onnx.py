@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ArgumentTypeError, FormatError, InvalidArgument, MissingDependency
-from ..factory import check_network, create_network, link_layers
+from ..factory import assign_layers, check_network, layered_network
 from ..manifest import describe, levels, network_from, parameter_values
 from ..parameters import Parameters
 
@@ -223,24 +223,7 @@ def _from_chain(model: Any, tensors: dict[str, np.ndarray], where: str) -> Any:
                               "nodenet reads its own files and skl2onnx's MatMul + Add MLPs.")
     if not layers or any(layer[1] is None for layer in layers):
         raise FormatError(f"{where}: no MatMul + Add layers found; nodenet reads its own files and skl2onnx's MLPs.")
-    net = create_network()
     widths = [layers[0][0].shape[0]] + [layer[0].shape[1] for layer in layers]
-    nodes, number = [], 0
-    for depth, width in enumerate(widths):
-        layer_nodes = []
-        for _ in range(width):
-            number += 1
-            if depth == 0:
-                layer_nodes.append(net.add_input(f"I{number}"))
-            elif depth == len(widths) - 1:
-                layer_nodes.append(net.add_output(f"O{number}", activation=layers[-1][2]))
-            else:
-                layer_nodes.append(net.add_node(f"H{number}", activation=layers[depth - 1][2]))
-        nodes.append(layer_nodes)
-    link_layers(net, nodes)
-    for (weights, biases, _), targets in zip(layers, nodes[1:]):
-        for column, node in enumerate(targets):
-            for row, conn in enumerate(node.incoming):
-                conn.weight = float(weights[row, column])
-            node.bias = float(biases[column])
+    net, nodes = layered_network(widths, [layer[2] for layer in layers])
+    assign_layers(nodes, [layer[0] for layer in layers], [layer[1] for layer in layers])
     return net

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import FormatError, InvalidArgument, MissingDependency
-from ..factory import check_network, create_network, link_layers
+from ..factory import assign_layers, check_network, layered_network
 from ..manifest import describe, levels, load_manifest, network_from, parameter_values
 from ..parameters import Parameters
 
@@ -287,31 +287,17 @@ def _from_sequential(module: Any) -> Any:
                               "activations Identity, Sigmoid, Tanh, ReLU, LeakyReLU, Softplus and Softmax.")
     if not linears:
         raise FormatError("The nn.Sequential holds no nn.Linear layer.")
-    net = create_network()
     widths = [linears[0][1].in_features] + [layer.out_features for _, layer in linears]
-    number, layers = 0, []
-    for depth, width in enumerate(widths):
-        layer_nodes = []
-        for _ in range(width):
-            number += 1
-            if depth == 0:
-                layer_nodes.append(net.add_input(f"I{number}"))
-            elif depth == len(widths) - 1:
-                layer_nodes.append(net.add_output(f"O{number}", activation=activations[depth - 1]))
-            else:
-                layer_nodes.append(net.add_node(f"H{number}", activation=activations[depth - 1]))
-        layers.append(layer_nodes)
-    link_layers(net, layers)
-    for (key, linear), sources, targets in zip(linears, layers, layers[1:]):
+    matrices, vectors = [], []
+    for number, (key, linear) in enumerate(linears):
         weight = linear.weight.detach().cpu().numpy()
-        bias = linear.bias.detach().cpu().numpy() if linear.bias is not None else np.zeros(len(targets))
-        if weight.shape != (len(targets), len(sources)):
+        if weight.shape != (widths[number + 1], widths[number]):
             raise FormatError(f"Layer {key!r} has weight shape {weight.shape}; the layer before it has "
-                              f"{len(sources)} outputs.")
-        for row, node in enumerate(targets):
-            for column, conn in enumerate(node.incoming):
-                conn.weight = float(weight[row, column])
-            node.bias = float(bias[row])
+                              f"{widths[number]} outputs.")
+        matrices.append(weight.T)
+        vectors.append(linear.bias.detach().cpu().numpy() if linear.bias is not None else np.zeros(widths[number + 1]))
+    net, layers = layered_network(widths, activations)
+    assign_layers(layers, matrices, vectors)
     return net
 
 

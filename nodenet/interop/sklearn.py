@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidArgument, MissingDependency
-from ..factory import create_network, link_layers
+from ..factory import assign_layers, layered_network
 
 __all__ = ["from_sklearn", "HIDDEN", "OUTPUT"]
 
@@ -69,23 +69,6 @@ def from_sklearn(estimator: Any, *, feature_names: bool = False) -> Any:
         if columns is None:
             raise InvalidArgument("feature_names=True needs an estimator fitted on a DataFrame (feature_names_in_).")
         names = [str(column) for column in columns]
-    net = create_network()
-    layers, number = [], 0
-    for depth, width in enumerate(widths):
-        layer = []
-        for position in range(width):
-            number += 1
-            if depth == 0:
-                layer.append(net.add_input(names[position] if names else f"I{number}"))
-            elif depth == len(widths) - 1:
-                layer.append(net.add_output(f"O{number}", activation=output))
-            else:
-                layer.append(net.add_node(f"H{number}", activation=hidden))
-        layers.append(layer)
-    link_layers(net, layers)
-    for weights, biases, targets in zip(coefs, intercepts, layers[1:]):
-        for column, node in enumerate(targets):
-            for row, conn in enumerate(node.incoming):
-                conn.weight = float(weights[row, column])
-            node.bias = float(biases[column])
+    net, layers = layered_network(widths, [hidden] * (len(widths) - 2) + [output], input_names=names)
+    assign_layers(layers, coefs, intercepts)
     return net
