@@ -77,3 +77,13 @@ def test_skl2onnx_mlps_read_back_with_sklearns_numbers(tmp_path, fitted, kind):
         np.testing.assert_allclose(outputs[:, 0], model.predict_proba(X)[:, 1], rtol=1e-12)
     else:
         np.testing.assert_allclose(outputs, model.predict_proba(X), rtol=1e-12)
+
+
+def test_without_onnx_the_extra_is_named(monkeypatch, tmp_path):
+    import sys
+
+    from nodenet.errors import MissingDependency
+
+    monkeypatch.setitem(sys.modules, "onnx", None)
+    with pytest.raises(MissingDependency, match=r"pip install 'nodenet\[onnx\]'"):
+        nodenet.to_onnx(nodenet.Network.from_layers([1, 1], seed=0), tmp_path / "net.onnx")

@@ -246,3 +246,34 @@ def test_without_torch_the_extra_is_named(monkeypatch):
 def test_import_nodenet_does_not_import_torch():
     code = "import sys, nodenet; print('torch' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"
+
+
+def test_the_module_works_with_torch_compile_and_autocast():
+    net = nodenet.Network.from_layers([3, 4, 2], hidden="tanh", seed=5)
+    net.connect("I1", "O9", weight=0.3)
+    x = np.random.default_rng(2).normal(size=(6, 3))
+    module = nodenet.to_torch(net)
+    compiled = torch.compile(module, backend="eager")  # the _orig_mod. wrapper, without a C compiler
+    np.testing.assert_allclose(compiled(torch.tensor(x)).detach().numpy(), net.forward(x), rtol=1e-12)
+    assert all(key.startswith("_orig_mod.") for key in compiled.state_dict())
+    back = nodenet.from_torch(compiled.state_dict(), manifest=module.nodenet_manifest)
+    assert Parameters(back).values.tolist() == Parameters(net).values.tolist()
+    single = nodenet.to_torch(net, dtype=torch.float32)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        low = single(torch.tensor(x, dtype=torch.float32))
+    np.testing.assert_allclose(low.float().detach().numpy(), net.forward(x), atol=0.05)
+
+
+def test_checkpoints_of_a_torch_run_plot_and_export(tmp_path):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed (pip install 'nodenet[plot]')")
+    net = nodenet.Network.from_layers([2, 2, 1], seed=3)
+    module = nodenet.to_torch(net)
+    states = [{key: value.clone() + 0.01 * epoch for key, value in module.state_dict().items()} for epoch in range(3)]
+    history = nodenet.History.from_checkpoints(states, manifest=module.nodenet_manifest, losses=[0.5, 0.25],
+                                               sample=([0.1, 0.2], [0.3]))
+    assert history.recorded_epochs.tolist() == [0, 1, 2] and history.loss.tolist() == [0.5, 0.25]
+    assert [axes.get_title() for axes in nodenet.plot_history(history).axes][-1] == "Training loss"
+    import shutil
+
+    if shutil.which("dot"):
+        assert nodenet.export_html(history, tmp_path / "run.html").stat().st_size > 1000
