@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import numpy as np
 
 from . import engine
+from .checks import as_float_array
 from .errors import InvalidArgument, NodeNotFound, ShapeError, TopologyError
 from .losses import Loss, get_loss
 from .manifest import load_manifest, network_from, parameter_values, read_checkpoint
@@ -143,16 +144,20 @@ class History:
         """
         manifest = load_manifest(manifest)
         net = network_from(manifest)
-        if isinstance(checkpoints, (str, bytes)) or not hasattr(checkpoints, "__len__") or not len(checkpoints):
-            raise InvalidArgument("checkpoints must be a non-empty list of state dicts or of their files.")
+        if isinstance(checkpoints, (str, bytes, dict)) or not isinstance(checkpoints, (list, tuple)) or not checkpoints:
+            raise InvalidArgument("checkpoints must be a non-empty list of state dicts or of their files, one per "
+                                  f"epoch (the first: the initial state); got {type(checkpoints).__name__}.")
         rows = [parameter_values(manifest, net, read_checkpoint(item)) for item in checkpoints]
-        inputs, targets = (np.zeros(len(net.inputs)), np.zeros(len(net.outputs))) if sample is None else sample
-        x = np.asarray(inputs, dtype=float)
-        y = np.asarray(targets, dtype=float)
+        if sample is None:
+            sample = (np.zeros(len(net.inputs)), np.zeros(len(net.outputs)))
+        if not (isinstance(sample, (tuple, list)) and len(sample) == 2):
+            raise InvalidArgument(f"sample must be a pair (x, y) of one sample's inputs and targets; got {sample!r:.80}.")
+        x = as_float_array(sample[0], "The inputs of sample")
+        y = as_float_array(sample[1], "The targets of sample")
         if x.shape != (len(net.inputs),) or y.shape != (len(net.outputs),):
             raise ShapeError(f"sample must be one sample (x of shape ({len(net.inputs)},), y of shape "
                              f"({len(net.outputs)},)); got shapes {x.shape} and {y.shape}.")
-        epoch_losses = np.full(len(rows) - 1, np.nan) if losses is None else np.asarray(losses, dtype=float)
+        epoch_losses = np.full(len(rows) - 1, np.nan) if losses is None else as_float_array(losses, "losses")
         if epoch_losses.shape != (len(rows) - 1,):
             raise ShapeError(f"losses needs one value per epoch ({len(rows) - 1}); got shape {epoch_losses.shape}.")
         params = Parameters(net)

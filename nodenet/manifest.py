@@ -73,7 +73,9 @@ def describe(
         "format": FORMAT,
         "version": VERSION,
         "module": module,
-        "nodes": [{"id": n.name, "kind": n.kind, "activation": n.activation_function.to_spec()} for n in net.nodes],
+        # declaration order, so that the rebuilt network has the same order of outputs and of ties
+        "nodes": [{"id": n.name, "kind": n.kind, "activation": n.activation_function.to_spec()}
+                  for n in (net.graph.nodes[name]["node"] for name in net.graph.nodes)],
         "edges": [{"source": c.source.name, "target": c.target.name} for c in net.connections],
         "parameters": {name: [key, list(index)] for name, (key, index) in positions.items()},
         "shapes": {key: [int(n) for n in shape] for key, shape in shapes.items()},
@@ -85,8 +87,8 @@ def network_from(manifest: Any) -> Any:
     _check(isinstance(manifest, Mapping), f"a manifest is a dict (or its JSON file); got {type(manifest).__name__}")
     _check(manifest.get("format") == FORMAT and manifest.get("version") == VERSION,
            f"not a nodenet manifest of version {VERSION} (format {manifest.get('format')!r})")
-    for key in ("nodes", "edges", "parameters", "shapes"):
-        _check(isinstance(manifest.get(key), (list, dict)), f"the manifest lacks {key!r}")
+    for key, kind in (("nodes", list), ("edges", list), ("parameters", dict), ("shapes", dict)):
+        _check(isinstance(manifest.get(key), kind), f"the manifest's {key!r} must be a {kind.__name__}")
     net = create_network()
     try:
         for entry in manifest["nodes"]:
@@ -95,8 +97,10 @@ def network_from(manifest: Any) -> Any:
                 net.add_input(name)
             elif kind == "hidden":
                 net.add_node(name, activation=activation)
-            else:
+            elif kind == "output":
                 net.add_output(name, activation=activation)
+            else:
+                raise FormatError(f"node {name!r} has kind {kind!r}; expected input, hidden or output")
         for entry in manifest["edges"]:
             net.connect(entry["source"], entry["target"])
         net.validate()
@@ -110,14 +114,25 @@ def network_from(manifest: Any) -> Any:
 def plain_state(state: Any) -> dict[str, np.ndarray]:
     """A state dict as float arrays, without the prefixes of :data:`PREFIXES`."""
     _check(isinstance(state, Mapping), f"expected a state dict (a mapping of key to tensor); got {type(state).__name__}")
+    for wrapper in ("state_dict", "model"):  # the usual checkpoint layouts: {"model": state_dict, "epoch": 3}
+        if isinstance(state.get(wrapper), Mapping):
+            state = state[wrapper]
     plain = {}
     for key, value in state.items():
-        for prefix in PREFIXES:
-            while isinstance(key, str) and key.startswith(prefix):
-                key = key[len(prefix):]
-        if hasattr(value, "detach"):  # a framework tensor
-            value = value.detach().cpu().numpy()
-        plain[key] = np.asarray(value, dtype=float)
+        _check(isinstance(key, str), f"state dict keys are strings; got {key!r}")
+        stripped = True
+        while stripped:  # DDP's module. and torch.compile's _orig_mod., nested in any order
+            stripped = False
+            for prefix in PREFIXES:
+                if key.startswith(prefix):
+                    key, stripped = key[len(prefix):], True
+        if hasattr(value, "detach"):  # a framework tensor, in any floating type (bfloat16 too)
+            value = value.detach().cpu()
+            value = value.double().numpy() if hasattr(value, "double") else value.numpy()
+        try:
+            plain[key] = np.asarray(value, dtype=float)
+        except (TypeError, ValueError) as err:
+            raise FormatError(f"Tensor {key!r} is not numbers: {value!r:.80}.") from err
     return plain
 
 
@@ -132,10 +147,17 @@ def parameter_values(manifest: Mapping, net: NetworkStructure, state: Any) -> np
     placed: dict[str, list[tuple[int, ...]]] = {}
     values = []
     for name in Parameters(net).names:
-        key, index = manifest["parameters"][name]
+        entry = manifest["parameters"][name]
+        _check(isinstance(entry, (list, tuple)) and len(entry) == 2 and isinstance(entry[0], str)
+               and isinstance(entry[1], (list, tuple)) and all(type(i) is int for i in entry[1]),
+               f"the manifest places {name} at {entry!r}; expected [tensor key, [integer index, ...]]")
+        key, index = entry
         _check(key in tensors, f"the state dict has no tensor {key!r} (for {name}); it has {', '.join(sorted(tensors)[:8])}")
         tensor = tensors[key]
-        expected = tuple(manifest["shapes"].get(key, ()))
+        shape = manifest["shapes"].get(key, ())
+        _check(isinstance(shape, (list, tuple)) and all(type(n) is int for n in shape),
+               f"the manifest gives tensor {key!r} the shape {shape!r}; expected a list of integers")
+        expected = tuple(shape)
         _check(tensor.shape == expected, f"tensor {key!r} has shape {list(tensor.shape)}; the manifest expects {list(expected)}")
         where = tuple(int(i) for i in index)
         _check(len(where) == tensor.ndim and all(0 <= i < n for i, n in zip(where, tensor.shape)),
@@ -161,9 +183,10 @@ def load_manifest(manifest: Any) -> dict:
     if isinstance(manifest, (str, os.PathLike)):
         try:
             with open(os.fspath(manifest), encoding="utf-8") as stream:
-                return json.load(stream)
+                loaded = json.load(stream)
         except (ValueError, RecursionError) as err:
             raise FormatError(f"{os.fspath(manifest)}: not a manifest (JSON): {err}.") from err
+        manifest = loaded
     if not isinstance(manifest, dict):
         raise FormatError(f"A manifest is a dict or the path of its JSON file; got {type(manifest).__name__}.")
     return manifest

@@ -87,3 +87,38 @@ def test_without_onnx_the_extra_is_named(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "onnx", None)
     with pytest.raises(MissingDependency, match=r"pip install 'nodenet\[onnx\]'"):
         nodenet.to_onnx(nodenet.Network.from_layers([1, 1], seed=0), tmp_path / "net.onnx")
+
+
+def test_outputs_keep_their_order_and_softmax_groups_come_first_in_the_graph(tmp_path):
+    net = nodenet.Network()
+    net.add_input("x"); net.add_output("a", activation="softmax"); net.add_output("b", activation="softmax")
+    net.add_node("h", activation="tanh")
+    net.connect("x", "h", weight=1.0); net.connect("h", "a", weight=2.0); net.connect("x", "b", weight=-1.0)
+    path = nodenet.to_onnx(net, tmp_path / "net.onnx")
+    back = nodenet.from_onnx(path)
+    assert [node.name for node in back.outputs] == ["a", "b"]
+    np.testing.assert_allclose(run(path, [[0.3]]), net.forward([[0.3]]), rtol=1e-12)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "softplus"])
+def test_far_tails_are_exact_in_onnxruntime(tmp_path, activation):
+    net = nodenet.Network()
+    net.add_input("x"); net.add_output("y", activation=activation); net.connect("x", "y", weight=1.0)
+    X = np.array([[-700.0], [-50.0], [-20.0], [-1e-20], [0.0], [3.0], [40.0], [700.0]])
+    path = nodenet.to_onnx(net, tmp_path / "net.onnx")
+    np.testing.assert_allclose(run(path, X), net.forward(X), rtol=1e-15, atol=0)
+
+
+def test_a_corrupt_manifest_and_bad_options_are_refused(tmp_path):
+    from nodenet.errors import InvalidArgument
+
+    path = nodenet.to_onnx(nodenet.Network.from_layers([2, 1], seed=0), tmp_path / "net.onnx")
+    model = onnx.load(str(path))
+    model.metadata_props[0].value = "{not json"
+    onnx.save(model, str(tmp_path / "bad.onnx"))
+    with pytest.raises(FormatError, match="its nodenet manifest is not JSON"):
+        nodenet.from_onnx(tmp_path / "bad.onnx")
+    with pytest.raises(InvalidArgument, match="opset must be an int >= 13"):
+        nodenet.to_onnx(nodenet.Network.from_layers([2, 1], seed=0), tmp_path / "x.onnx", opset=5)
+    with pytest.raises(InvalidArgument, match="dtype must be a floating type"):
+        nodenet.to_onnx(nodenet.Network.from_layers([2, 1], seed=0), tmp_path / "x.onnx", dtype=np.int32)

@@ -2,6 +2,7 @@
 
 import copy
 import json
+import re
 import subprocess
 import sys
 
@@ -87,13 +88,23 @@ def test_the_manifest_survives_ddp_and_compile_prefixes(tmp_path):
         back = nodenet.from_torch(prefixed, manifest=tmp_path / "manifest.json")
         assert Parameters(back).values.tolist() == Parameters(net).values.tolist()
 
-    class Wrapper(torch.nn.Module):  # what DistributedDataParallel and torch.compile look like
+    class Wrapper(torch.nn.Module):
         def __init__(self, inner, attribute):
             super().__init__()
             setattr(self, attribute, inner)
 
-    for attribute in ("module", "_orig_mod"):
-        assert Parameters(nodenet.from_torch(Wrapper(module, attribute))).values.tolist() == Parameters(net).values.tolist()
+    # what DistributedDataParallel and torch.compile look like, nested as DDP's docs recommend (compile(DDP(m)))
+    DistributedDataParallel = type("DistributedDataParallel", (Wrapper,), {})
+    OptimizedModule = type("OptimizedModule", (Wrapper,), {})
+    wrapped = OptimizedModule(DistributedDataParallel(module, "module"), "_orig_mod")
+    assert Parameters(nodenet.from_torch(wrapped)).values.tolist() == Parameters(net).values.tolist()
+    compiled_ddp = {"_orig_mod.module." + key: value for key, value in state.items()}
+    assert Parameters(nodenet.from_torch(compiled_ddp, manifest=module.nodenet_manifest)).values.tolist() == \
+        Parameters(net).values.tolist()
+    other = torch.nn.Sequential(torch.nn.Linear(2, 1))
+    other.module = torch.nn.Linear(5, 5)  # a child that happens to be called "module" is not a wrapper
+    with pytest.raises(FormatError, match="Layer 'module'"):
+        nodenet.from_torch(other)
     assert json.loads((tmp_path / "manifest.json").read_text()) == module.nodenet_manifest
 
 
@@ -277,3 +288,35 @@ def test_checkpoints_of_a_torch_run_plot_and_export(tmp_path):
 
     if shutil.which("dot"):
         assert nodenet.export_html(history, tmp_path / "run.html").stat().st_size > 1000
+
+
+def test_round_trips_keep_the_order_of_the_outputs(tmp_path):
+    net = nodenet.Network()
+    net.add_input("x"); net.add_output("a"); net.add_output("b"); net.add_node("h", activation="tanh")
+    net.connect("x", "h", weight=1.0); net.connect("h", "a", weight=2.0); net.connect("x", "b", weight=-1.0)
+    for back in (nodenet.from_torch(nodenet.to_torch(net)),):
+        assert [node.name for node in back.outputs] == ["a", "b"]
+        assert back.forward([0.3]).tolist() == net.forward([0.3]).tolist()
+
+
+@pytest.mark.parametrize(("layers", "fragment"), [
+    (lambda nn: [nn.Linear(2, 2), nn.ReLU(), nn.Sigmoid()], "must follow an nn.Linear"),
+    (lambda nn: [nn.Linear(2, 2), nn.Softmax(dim=0)], "Softmax(dim=0)"),
+    (lambda nn: [nn.Linear(2, 2), nn.Softplus(threshold=1.0)], "threshold=1.0"),
+    (lambda nn: [nn.Linear(2, 2), nn.LeakyReLU(1.5)], "LeakyReLU(1.5)"),
+    (lambda nn: [type("MyLinear", (nn.Linear,), {})(2, 2)], "(MyLinear) is not supported"),
+], ids=["two activations", "softmax over the batch", "softplus threshold", "leaky slope", "Linear subclass"])
+def test_sequentials_that_nodenet_would_get_wrong_are_refused(layers, fragment):
+    with pytest.raises(FormatError, match=re.escape(fragment)):
+        nodenet.from_torch(torch.nn.Sequential(*layers(torch.nn)))
+
+
+def test_one_sample_tensors_are_refused_with_the_fix():
+    module = nodenet.to_torch(nodenet.Network.from_layers([2, 2], output="softmax", seed=0))
+    with pytest.raises(InvalidArgument, match=r"batches \(n, k\)"):
+        nodenet.torch_loss("l2")(torch.ones(2, dtype=torch.float64), torch.ones(2, dtype=torch.float64))
+    dag = nodenet.Network.from_layers([2, 2, 1], seed=0)
+    dag.connect("I1", "O5")
+    with pytest.raises(InvalidArgument, match="takes batches"):
+        nodenet.to_torch(dag)(torch.ones(2, dtype=torch.float64))
+    assert module(torch.ones(1, 2, dtype=torch.float64)).shape == (1, 2)

@@ -3,10 +3,10 @@
 :func:`to_onnx` writes the compiled plan's levels with the ``onnx`` package's
 helper API: per level a ``Gather`` of the sources' columns, ``MatMul`` by the
 level's weights (zero where there is no connection) and ``Add`` of the biases,
-then ``Sigmoid`` / ``Tanh`` / ``Relu`` / ``Identity`` on runs of columns
-(``Slice``, ``Concat``; leaky ReLU as ``Max(x, Mul(x, slope))`` and softplus as
-``Relu(x) + Log(1 + Exp(-Abs(x)))``, which onnxruntime computes exactly in
-float64), and ``Softmax`` on each softmax group.  The model passes ``onnx.checker.check_model`` and carries
+then the activations on runs of columns (``Slice``, ``Concat``; ``Tanh``,
+``Relu``, ``Identity``, and the sigmoid, leaky ReLU and softplus composed
+from exact operators, see ``COMPOSED_OPS``), and ``Softmax`` on each
+softmax group.  The model passes ``onnx.checker.check_model`` and carries
 its manifest (:mod:`nodenet.manifest`) in its metadata, so :func:`from_onnx`
 reads it back exactly.  :func:`from_onnx` also reads the ``MatMul`` + ``Add``
 chains that skl2onnx writes for ``MLPRegressor`` and ``MLPClassifier``.
@@ -28,10 +28,12 @@ from ..parameters import Parameters
 
 __all__ = ["to_onnx", "from_onnx", "OPERATORS"]
 
-ACTIVATION_OPS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu"}
-# softplus as max(x, 0) + log(1 + exp(-|x|)): onnxruntime has no float64 Softplus kernel; leaky_relu as
-# max(x, slope · x): onnxruntime's LeakyRelu keeps alpha in float32 (a 2e-8 relative error in float64)
-COMPOSED_OPS = ("Abs", "Neg", "Exp", "Log", "Mul", "Max")
+ACTIVATION_OPS = {"identity": "Identity", "tanh": "Tanh", "relu": "Relu"}
+# Composed from exact operators, because onnxruntime's float64 kernels would not give nodenet's numbers:
+# leaky_relu as max(x, slope · x) (its LeakyRelu keeps alpha in float32: a 2e-8 relative error);
+# sigmoid as where(x >= 0, 1, e) / (1 + e) with e = exp(-|x|) (its Sigmoid loses the negative tail);
+# softplus as relu(x) + log1p(e), log1p(u) = log(w) · u / (w − 1) with w = 1 + u (no float64 Softplus).
+COMPOSED_OPS = ("Abs", "Neg", "Exp", "Log", "Mul", "Max", "Div", "Sub", "Where", "Equal", "GreaterOrEqual")
 OPERATORS = {"Gather", "MatMul", "Add", "Slice", "Concat", "Softmax", *ACTIVATION_OPS.values(), *COMPOSED_OPS}
 SKL2ONNX_AFTER = {"Reshape", "Sub", "Concat", "ArgMax", "ArrayFeatureExtractor", "Cast", "ZipMap", "Identity"}
 MANIFEST_KEY = "nodenet_manifest"
@@ -63,6 +65,10 @@ def to_onnx(net: Any, path: Any, *, dtype: Any = np.float64, opset: int = 17) ->
     if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
         raise ArgumentTypeError(f"to_onnx needs a file path (str or pathlib.Path); got {path!r:.80}.")
     net.validate()
+    if not np.issubdtype(np.dtype(dtype), np.floating):
+        raise InvalidArgument(f"dtype must be a floating type such as numpy.float64; got {dtype!r}.")
+    if isinstance(opset, bool) or not isinstance(opset, int) or opset < 13:
+        raise InvalidArgument(f"opset must be an int >= 13 (Gather, Slice and Softmax as written here); got {opset!r}.")
     onnx = _onnx()
     helper, numpy_helper = onnx.helper, onnx.numpy_helper
     element = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
@@ -106,14 +112,15 @@ def to_onnx(net: Any, path: Any, *, dtype: Any = np.float64, opset: int = 17) ->
             column[node] = len(column)
         nodes.append(helper.make_node("Concat", [signals, *parts], [f"signals{number}"], axis=1))
         signals = f"signals{number}"
-    outputs = []
+    outputs, emitted = [], set()
     grouped = {member: members for members in net.groups().values() for member in members}
     for position, node in enumerate(net.outputs):
         name = f"output{position}"
         if node in grouped:
             members = grouped[node]
             group = f"group_{net.outputs.index(members[0])}"
-            if members[0] is node:
+            if group not in emitted:  # the group's softmax, before the first output that reads it
+                emitted.add(group)
                 logits = []
                 for member in members:
                     level, offset = pre_of[member]
@@ -148,24 +155,34 @@ def _activation_nodes(helper: Any, node: Any, source: str, target: str, constant
         return [helper.make_node("Identity", [source], [target])]  # a softmax group's post comes later
     spec = activation.to_spec()
     kind = spec if isinstance(spec, str) else spec.get("name")
-    if kind == "softplus":
-        steps = [("Abs", [source]), ("Neg", None), ("Exp", None)]
-        made, previous = [], source
-        for op, inputs in steps:
-            made.append(helper.make_node(op, inputs or [previous], [f"{target}_{op}"]))
-            previous = made[-1].output[0]
-        made.append(helper.make_node("Add", [previous, constant(f"{target}_one", 1.0)], [f"{target}_plus1"]))
-        made.append(helper.make_node("Log", [f"{target}_plus1"], [f"{target}_log"]))
-        made.append(helper.make_node("Relu", [source], [f"{target}_relu"]))
-        made.append(helper.make_node("Add", [f"{target}_relu", f"{target}_log"], [target]))
-        return made
+    if kind in ("sigmoid", "softplus"):
+        t = target
+        one, zero = constant(f"{t}_one", 1.0), constant(f"{t}_zero", 0.0)
+        made = [helper.make_node("Abs", [source], [f"{t}_abs"]), helper.make_node("Neg", [f"{t}_abs"], [f"{t}_neg"]),
+                helper.make_node("Exp", [f"{t}_neg"], [f"{t}_e"]), helper.make_node("Add", [f"{t}_e", one], [f"{t}_w"])]
+        if kind == "sigmoid":
+            return made + [
+                helper.make_node("GreaterOrEqual", [source, zero], [f"{t}_up"]),
+                helper.make_node("Where", [f"{t}_up", one, f"{t}_e"], [f"{t}_top"]),
+                helper.make_node("Div", [f"{t}_top", f"{t}_w"], [t]),
+            ]
+        return made + [
+            helper.make_node("Sub", [f"{t}_w", one], [f"{t}_d"]),
+            helper.make_node("Log", [f"{t}_w"], [f"{t}_log"]),
+            helper.make_node("Mul", [f"{t}_log", f"{t}_e"], [f"{t}_scaled"]),
+            helper.make_node("Div", [f"{t}_scaled", f"{t}_d"], [f"{t}_ratio"]),
+            helper.make_node("Equal", [f"{t}_d", zero], [f"{t}_tiny"]),
+            helper.make_node("Where", [f"{t}_tiny", f"{t}_e", f"{t}_ratio"], [f"{t}_log1p"]),
+            helper.make_node("Relu", [source], [f"{t}_relu"]),
+            helper.make_node("Add", [f"{t}_relu", f"{t}_log1p"], [t]),
+        ]
     if kind == "leaky_relu":
         scaled = f"{target}_scaled"
         return [helper.make_node("Mul", [source, constant(f"{target}_slope", activation.slope)], [scaled]),
                 helper.make_node("Max", [source, scaled], [target])]
     if kind not in ACTIVATION_OPS:
         raise InvalidArgument(f"Node {node.name!r} uses {spec!r}, which has no ONNX operator here; use "
-                              f"{', '.join(ACTIVATION_OPS)}, leaky_relu, softplus or softmax outputs.")
+                              f"{', '.join(ACTIVATION_OPS)}, sigmoid, leaky_relu, softplus or softmax outputs.")
     return [helper.make_node(ACTIVATION_OPS[kind], [source], [target])]
 
 
@@ -190,7 +207,10 @@ def from_onnx(path: Any) -> Any:
             if node.op_type not in OPERATORS:
                 raise FormatError(f"{os.fspath(path)}: operator {node.op_type!r} (node {node.name or node.output[0]!r}) "
                                   f"is not one nodenet writes ({', '.join(sorted(OPERATORS))}).")
-        manifest = json.loads(properties[MANIFEST_KEY])
+        try:
+            manifest = json.loads(properties[MANIFEST_KEY])
+        except (ValueError, RecursionError) as err:
+            raise FormatError(f"{os.fspath(path)}: its nodenet manifest is not JSON: {err}.") from err
         net = network_from(manifest)
         Parameters(net).assign(parameter_values(manifest, net, tensors))
         return net
@@ -223,6 +243,11 @@ def _from_chain(model: Any, tensors: dict[str, np.ndarray], where: str) -> Any:
                               "nodenet reads its own files and skl2onnx's MatMul + Add MLPs.")
     if not layers or any(layer[1] is None for layer in layers):
         raise FormatError(f"{where}: no MatMul + Add layers found; nodenet reads its own files and skl2onnx's MLPs.")
+    for number, (weights, biases, _) in enumerate(layers):
+        fits_before = number == 0 or weights.ndim == 2 and weights.shape[0] == layers[number - 1][0].shape[-1]
+        if weights.ndim != 2 or biases.shape != (weights.shape[1],) or not fits_before:
+            raise FormatError(f"{where}: layer {number} has weights of shape {weights.shape} and biases of shape "
+                              f"{biases.shape}, which do not chain; this is not an MLP nodenet can read.")
     widths = [layers[0][0].shape[0]] + [layer[0].shape[1] for layer in layers]
     net, nodes = layered_network(widths, [layer[2] for layer in layers])
     assign_layers(nodes, [layer[0] for layer in layers], [layer[1] for layer in layers])

@@ -115,6 +115,8 @@ def to_torch(net: Any, *, dtype: Any = None, manifest: Any = None) -> Any:
     net.validate()
     torch = _torch()
     dtype = torch.float64 if dtype is None else dtype
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise InvalidArgument(f"dtype must be a floating torch dtype such as torch.float64; got {dtype!r}.")
     layers = _dense_layers(net)
     if layers is not None:
         module, positions = _sequential(net, layers, dtype)
@@ -202,6 +204,8 @@ def _level_module_class() -> Any:
                 self.groups.append(number)
 
         def forward(self, x: Any) -> Any:
+            if x.dim() != 2:
+                raise InvalidArgument(f"The module takes batches (n, p); got shape {tuple(x.shape)} (use x[None, :]).")
             signals, pres = x, []
             for number, (weight, bias) in enumerate(zip(self.weights, self.biases)):
                 sources = signals.index_select(1, getattr(self, f"sources{number}"))
@@ -242,9 +246,10 @@ def from_torch(source: Any, *, manifest: Any = None) -> Any:
     """
     torch = _torch()
     module = source
-    for wrapper in ("module", "_orig_mod"):  # DistributedDataParallel, torch.compile
-        while isinstance(module, torch.nn.Module) and isinstance(getattr(module, wrapper, None), torch.nn.Module):
-            module = getattr(module, wrapper)
+    wrappers = {"DistributedDataParallel": "module", "DataParallel": "module", "OptimizedModule": "_orig_mod"}
+    while type(module).__name__ in wrappers and isinstance(getattr(module, wrappers[type(module).__name__], None),
+                                                           torch.nn.Module):  # DDP, torch.compile, in any nesting
+        module = getattr(module, wrappers[type(module).__name__])
     if isinstance(module, torch.nn.Module):
         if manifest is None and getattr(module, "nodenet_manifest", None) is None:
             return _from_sequential(module)
@@ -271,17 +276,18 @@ def _from_sequential(module: Any) -> Any:
     names = {nn.Identity: "identity", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu",
              nn.LeakyReLU: "leaky_relu", nn.Softplus: "softplus", nn.Softmax: "softmax"}
     linears, activations = [], []
+    previous_was_linear = False
     for key, layer in module.named_children():
-        if isinstance(layer, nn.Linear):
+        if type(layer) is nn.Linear:  # exact classes: a subclass may compute something else
             linears.append((key, layer))
             activations.append("identity")
-        elif type(layer) in names and linears:
-            spec: Any = names[type(layer)]
-            if isinstance(layer, nn.LeakyReLU):
-                spec = {"name": "leaky_relu", "slope": float(layer.negative_slope)}
-            if isinstance(layer, nn.Softplus) and float(layer.beta) != 1.0:
-                raise FormatError(f"Layer {key!r} is Softplus with beta={layer.beta}; nodenet's softplus has beta 1.")
-            activations[-1] = spec
+            previous_was_linear = True
+        elif type(layer) in names and linears and previous_was_linear:
+            activations[-1] = _activation_spec(key, layer)
+            previous_was_linear = False
+        elif type(layer) in names:
+            raise FormatError(f"Layer {key!r} ({type(layer).__name__}) must follow an nn.Linear: nodenet has one "
+                              "activation per node, after its weighted sum.")
         else:
             raise FormatError(f"Layer {key!r} ({type(layer).__name__}) is not supported: use nn.Linear and the "
                               "activations Identity, Sigmoid, Tanh, ReLU, LeakyReLU, Softplus and Softmax.")
@@ -301,6 +307,23 @@ def _from_sequential(module: Any) -> Any:
     return net
 
 
+def _activation_spec(key: str, layer: Any) -> Any:
+    """The nodenet activation of a torch activation layer that follows an ``nn.Linear``, or a FormatError."""
+    nn = _torch().nn
+    if isinstance(layer, nn.LeakyReLU):
+        if not 0.0 <= float(layer.negative_slope) < 1.0:
+            raise FormatError(f"Layer {key!r} is LeakyReLU({layer.negative_slope}); nodenet takes slopes in [0, 1).")
+        return {"name": "leaky_relu", "slope": float(layer.negative_slope)}
+    if isinstance(layer, nn.Softplus) and (float(layer.beta) != 1.0 or float(layer.threshold) < SOFTPLUS_THRESHOLD):
+        raise FormatError(f"Layer {key!r} is Softplus(beta={layer.beta}, threshold={layer.threshold}); nodenet's "
+                          f"softplus is beta 1 with threshold >= {SOFTPLUS_THRESHOLD} (where the two agree).")
+    if isinstance(layer, nn.Softmax) and layer.dim not in (1, -1):
+        raise FormatError(f"Layer {key!r} is Softmax(dim={layer.dim}); nodenet's softmax runs over the outputs (dim=1).")
+    names = {nn.Identity: "identity", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.ReLU: "relu",
+             nn.Softplus: "softplus", nn.Softmax: "softmax"}
+    return names[type(layer)]
+
+
 def torch_loss(name: str = "l2") -> Any:
     """The PyTorch loss module that matches nodenet's ``loss=name`` (a mean over the batch).
 
@@ -314,16 +337,23 @@ def torch_loss(name: str = "l2") -> Any:
     """
     torch = _torch()
 
+    def batches(predicted: Any, target: Any) -> None:
+        if predicted.dim() != 2 or tuple(target.shape) != tuple(predicted.shape):
+            raise InvalidArgument(f"torch_loss takes batches (n, k) of outputs and targets of one shape; got "
+                                  f"{tuple(predicted.shape)} and {tuple(target.shape)} (reshape one sample to (1, k)).")
+
     class L2(torch.nn.Module):  # type: ignore[name-defined]
         def forward(self, predicted: Any, target: Any) -> Any:
+            batches(predicted, target)
             return 0.5 * ((predicted - target) ** 2).sum() / predicted.shape[0]
 
     class CrossEntropy(torch.nn.Module):  # type: ignore[name-defined]
         def forward(self, predicted: Any, target: Any) -> Any:
+            batches(predicted, target)
             tiny = torch.finfo(predicted.dtype).tiny
             return -(target * torch.log(torch.clamp(predicted, min=tiny))).sum() / predicted.shape[0]
 
     losses = {"l2": L2, "cross_entropy": CrossEntropy}
-    if name not in losses:
+    if not isinstance(name, str) or name not in losses:
         raise InvalidArgument(f"Unknown loss {name!r}; choose one of {', '.join(losses)}.")
     return losses[name]()
