@@ -57,3 +57,14 @@ def test_an_unfitted_or_foreign_estimator_is_refused():
 
     with pytest.raises(InvalidArgument, match="takes a fitted MLPRegressor or MLPClassifier; got LinearRegression"):
         nodenet.from_sklearn(LinearRegression())
+
+
+def test_a_feature_name_that_clashes_with_a_node_name_is_refused():
+    pandas = pytest.importorskip("pandas", reason="pandas is not installed")
+    frame = pandas.DataFrame(X, columns=["a", "H6", "c", "d"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(frame, X.sum(1))
+    with pytest.raises(InvalidArgument, match="The feature name 'H6' is also the name of a hidden or output node"):
+        nodenet.from_sklearn(model, feature_names=True)
+    assert [n.name for n in nodenet.from_sklearn(model).inputs] == ["I1", "I2", "I3", "I4"]

@@ -69,6 +69,11 @@ def from_sklearn(estimator: Any, *, feature_names: bool = False) -> Any:
         if columns is None:
             raise InvalidArgument("feature_names=True needs an estimator fitted on a DataFrame (feature_names_in_).")
         names = [str(column) for column in columns]
+    generated = {f"{prefix}{number}" for number in range(1, sum(widths) + 1) for prefix in "HO"}
+    clashes = sorted(set(names or ()) & generated)
+    if clashes:
+        raise InvalidArgument(f"The feature name {clashes[0]!r} is also the name of a hidden or output node "
+                              "(H.., O..); rename the column or use feature_names=False.")
     net, layers = layered_network(widths, [hidden] * (len(widths) - 2) + [output], input_names=names)
     assign_layers(layers, coefs, intercepts)
     return net
