@@ -68,7 +68,8 @@ def _activation_module(spec: Any, name: str) -> Any:
 
 def _dense_layers(net: Any) -> list[list[Any]] | None:
     """The layers of a fully connected layered network (outputs last, in order), else None."""
-    depth_layers = [list(net.inputs)] + [sorted(level, key=net.nodes.index) for level in levels(net)]
+    position = {node: i for i, node in enumerate(net.nodes)}
+    depth_layers = [list(net.inputs)] + [sorted(level, key=position.__getitem__) for level in levels(net)]
     for previous, layer in zip(depth_layers, depth_layers[1:]):
         activations = {node.activation_function.key() for node in layer}
         if len(activations) != 1:
