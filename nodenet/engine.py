@@ -32,6 +32,7 @@ import numpy as np
 from . import backprop
 from .conversion import check_loss_fits, check_targets_fit, input_array, output_array, target_array
 from .errors import InvalidArgument, NumericalError
+from .factory import check_network
 from .fast import single
 from .fast.plan import CompiledPlan, compiled_plan
 from .losses import Loss, get_loss
@@ -84,12 +85,17 @@ def loss(net: NetworkStructure, y: Any, *, loss: Union[str, Loss] = "l2") -> flo
     """The loss of the current outputs against ``y`` (mean over a batch)."""
     with net.passes.exclusive("loss"):
         net.passes.require_current("loss")
-        return get_loss(loss).mean(output_array(net), target_array(net, y))
+        value = get_loss(loss).mean(output_array(net), target_array(net, y))
+        if not math.isfinite(value):
+            raise NumericalError(f"The loss became {value!r} from finite outputs and targets: it overflowed. "
+                                 "Scale the targets (nodenet.MinMaxScaler) or use smaller weights.")
+        return value
 
 
 def predict(net: NetworkStructure, X: Any, *, compiled: bool | None = None) -> np.ndarray:
     """Outputs for one sample ``(p,)`` or rows ``(n, p)``: :func:`forward`'s choice of path, unless
     ``compiled`` asks for the plan (``True``) or the textbook (``False``)."""
+    check_network(net, "predict")
     with net.passes.exclusive("predict"):
         check_compiled(compiled)
         net.validate()
@@ -117,7 +123,10 @@ def finite_outputs(net: NetworkStructure, outputs: np.ndarray) -> np.ndarray:
     for node in net.nodes:
         for field in ("pre", "post"):
             _require_finite(node, field)
-    raise NumericalError("The outputs are not finite; the inputs and parameters are finite.")  # not reached
+    raise NumericalError(  # the caches are a pass's scratch (fit): the outputs alone tell
+        "The outputs became non-finite although the inputs and parameters are finite: the signals overflowed. "
+        "Scale the inputs (nodenet.MinMaxScaler) or use smaller weights."
+    )
 
 
 def finite_gradients(net: NetworkStructure, loss_value: float) -> float:
@@ -178,23 +187,23 @@ class TrainingPath:
 
     def outputs(self, inputs: np.ndarray) -> np.ndarray:
         if self.plan is not None:
-            return self.plan.run(inputs, caches=False)
+            return finite_outputs(self.net, self.plan.run(inputs, caches=False))
         if self.name == "one sample" and inputs.shape[0] == 1:
-            return single.forward(self.net, inputs[0])[None, :]
-        return backprop.forward_pass(self.net, inputs)
+            return finite_outputs(self.net, single.forward(self.net, inputs[0])[None, :])
+        return finite_outputs(self.net, backprop.forward_pass(self.net, inputs))
 
     def final(self, x: np.ndarray, y: np.ndarray, loss_fn: Loss) -> np.ndarray:
         """Forward and backward on one sample with caches: returns its prediction ``(k,)``."""
         if self.plan is not None:
-            prediction = self.plan.run(x[None, :], caches=True)[0].copy()
-            self.plan.run_backward(y[None, :], loss_fn, caches=True)
+            prediction = finite_outputs(self.net, self.plan.run(x[None, :], caches=True))[0].copy()
+            finite_gradients(self.net, self.plan.run_backward(y[None, :], loss_fn, caches=True))
             return prediction
         if self.name == "one sample":
-            prediction = single.forward(self.net, x).copy()
-            single.backward(self.net, y, loss_fn)
+            prediction = finite_outputs(self.net, single.forward(self.net, x)).copy()
+            finite_gradients(self.net, single.backward(self.net, y, loss_fn))
             return prediction
-        prediction = backprop.forward_pass(self.net, x).copy()
-        backprop.backward_pass(self.net, y, loss_fn)
+        prediction = finite_outputs(self.net, backprop.forward_pass(self.net, x)).copy()
+        finite_gradients(self.net, backprop.backward_pass(self.net, y, loss_fn))
         return prediction
 
 

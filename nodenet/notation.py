@@ -154,7 +154,7 @@ def function_symbol(activation: str, *, latex: bool = False) -> str:
     """
     if activation == "sigmoid":
         return r"\sigma" if latex else "σ"
-    return rf"\operatorname{{{activation}}}" if latex else activation
+    return rf"\operatorname{{{latex_escape(activation)}}}" if latex else activation
 
 
 def weight_name(source: str, target: str) -> str:

@@ -95,7 +95,7 @@ def plot_history(history: History, *, log_x: bool = False) -> Figure:
     for axes, is_bias, title in ((weights, False, "Weights"), (biases, True, "Biases")):
         names = [name for name in history.parameter_names if (name in bias_names) == is_bias]
         for name in names:
-            axes.plot(epochs, history.parameter(name), label=symbols[name])
+            axes.plot(epochs, history.parameter(name), label=plain_label(symbols[name]))
         _finish(axes, title, "value", len(names))
     if not epochs.size:
         for axes in (prediction, weights, biases):
@@ -116,6 +116,18 @@ def plot_history(history: History, *, log_x: bool = False) -> Figure:
     return figure
 
 
+def plain_label(text: str) -> str:
+    """``text`` shown literally by matplotlib: ``$`` would start mathtext, and a leading ``_`` hides a legend entry.
+
+    >>> print(plain_label("$x^2$"))
+    \\$x^2\\$
+    >>> plain_label("_y") == chr(0x200B) + "_y"
+    True
+    """
+    text = text.replace("$", "\\$")
+    return chr(0x200B) + text if text.startswith("_") else text  # a zero-width space: the legend keeps it
+
+
 def log_scale_fits(values: Any) -> bool:
     """Whether a log axis suits ``values``: none negative, some positive (NaN and inf ignored).
 
@@ -132,8 +144,9 @@ def _plot_predictions(axes: Any, history: History, epochs: np.ndarray) -> None:
     predictions = history.predictions
     targets = np.asarray(history.sample_y, dtype=float).reshape(-1)
     for column, (name, target) in enumerate(zip(outputs, targets)):
-        line = axes.plot(epochs, predictions[:, column], label=f"{name} (prediction)")[0]
-        axes.axhline(target, color=line.get_color(), linestyle="--", linewidth=1, label=f"{name} target = {target:.4g}")
+        line = axes.plot(epochs, predictions[:, column], label=plain_label(f"{name} (prediction)"))[0]
+        axes.axhline(target, color=line.get_color(), linestyle="--", linewidth=1,
+                     label=plain_label(f"{name} target = {target:.4g}"))
     _finish(axes, "Prediction for the watched sample", "output", 2 * len(outputs))
 
 

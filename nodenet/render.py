@@ -131,6 +131,8 @@ def to_dot(
     n0 -> n1 [color="#c62828" fontcolor="#c62828" label=<λ1,2> penwidth=4.00]
     """
     check_network(net, "to_dot")
+    if title is not None and not isinstance(title, str):
+        raise ArgumentTypeError(f"title must be a str or None; got {type(title).__name__} {title!r:.60}.")
     _check_options(show, precision)
     pick = _sample_picker(net, sample)
     ranks = node_ranks(net)
@@ -286,8 +288,21 @@ def _sample_picker(net: Network, sample: Any) -> _SamplePicker:
     return _SamplePicker(row, net.inputs[0].post.shape[0] if row is not None else 0)
 
 
+def label_text(text: str) -> str:
+    """``text`` for a Graphviz HTML-like label, shown literally.
+
+    HTML characters become entities, and each backslash is doubled: Graphviz
+    expands its escapes (backslash N, G, E, ...) even inside HTML labels, and
+    reads a doubled backslash as one.
+
+    >>> label_text("<b> " + chr(92) + "N") == "&lt;b&gt; " + 2 * chr(92) + "N"
+    True
+    """
+    return html.escape(text).replace(chr(92), 2 * chr(92))
+
+
 def _caption(title: str | None, pick: _SamplePicker | None) -> str:
-    lines = [] if title is None else [html.escape(title)]
+    lines = [] if title is None else [label_text(title)]
     if pick is not None and pick.batch:
         lines.append(f"sample {pick.row} of a batch of {pick.batch}; ∂L/∂λ is the batch mean")
     return f"<{'<BR/>'.join(lines)}>" if lines else ""
@@ -312,12 +327,12 @@ def _row(text: str, *, bold: bool = False, size: int | None = None) -> str:
 
 
 def _value_row(symbol: str, value: Any, precision: int) -> str:
-    return _row(f"{html.escape(symbol)} = {format_value(value, digits=precision)}")
+    return _row(f"{label_text(symbol)} = {format_value(value, digits=precision)}")
 
 
 def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker, current: bool) -> str:
-    name = html.escape(node.name)
-    rows = [_row(name, bold=True) + _row(html.escape(node.activation), size=8)]
+    name = label_text(node.name)
+    rows = [_row(name, bold=True) + _row(label_text(node.activation), size=8)]
     values: list[tuple[str, Any]] = []
     if show != "structure" and node.bias is not None:
         values.append((node.bias_symbol, node.bias))
@@ -334,7 +349,7 @@ def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker, curr
 
 
 def _connection_label(conn: Connection, show: str, precision: int, current: bool) -> str:
-    symbol = html.escape(conn.symbol)
+    symbol = label_text(conn.symbol)
     if show == "structure":
         return f"<{symbol}>"
     rows = [_value_row(conn.symbol, conn.weight, precision)]

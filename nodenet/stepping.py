@@ -144,8 +144,9 @@ def forward_steps(net: NetworkStructure, x: Any) -> Iterator[Step]:
     """
     net.validate()
     inputs = input_array(net, x)
-    net.clear_signals()
-    ticket = net.passes.begin_forward()
+    with net.passes.exclusive("forward_steps"):
+        net.clear_signals()
+        ticket = net.passes.begin_forward()
     return _forward(net, inputs, ticket)
 
 
@@ -155,20 +156,26 @@ def _forward(net: NetworkStructure, inputs: np.ndarray, ticket: Ticket) -> Itera
     values = dict(zip(net.inputs, input_values(net, inputs)))
     group_ends = {members[-1]: members for members in net.groups().values()}
     for node in order:
-        net.passes.require_unchanged(ticket, "forward_steps(x)")
-        if node.kind == "input":
-            backprop.forward_input(node, values[node])
-        else:
-            backprop.forward_node(node, zero)
-        written = group_ends.get(node, [] if node.activation_function.is_group else [node])
-        if node in group_ends:
-            backprop.forward_group(written)
-        step_values = {f"{node.name}.pre": node.pre}
-        step_values.update((f"{member.name}.post", member.post) for member in written)
-        terms = {conn.name: conn.weight * conn.source.post for conn in node.incoming}
-        if node is order[-1]:  # the pass is complete once its last step is taken
-            net.passes.finish_forward(ticket)
-        yield Step(node, "forward", step_values, terms)
+        with net.passes.exclusive("forward_steps"):  # one step at a time; another thread's pass is refused
+            step = _forward_step(net, node, order, zero, values, group_ends, ticket)
+        yield step
+
+
+def _forward_step(net: Any, node: Any, order: list, zero: Any, values: dict, group_ends: dict, ticket: Any) -> Step:
+    net.passes.require_unchanged(ticket, "forward_steps(x)")
+    if node.kind == "input":
+        backprop.forward_input(node, values[node])
+    else:
+        backprop.forward_node(node, zero)
+    written = group_ends.get(node, [] if node.activation_function.is_group else [node])
+    if node in group_ends:
+        backprop.forward_group(written)
+    step_values = {f"{node.name}.pre": node.pre}
+    step_values.update((f"{member.name}.post", member.post) for member in written)
+    terms = {conn.name: conn.weight * conn.source.post for conn in node.incoming}
+    if node is order[-1]:  # the pass is complete once its last step is taken
+        net.passes.finish_forward(ticket)
+    return Step(node, "forward", step_values, terms)
 
 
 def backward_steps(net: NetworkStructure, y: Any, *, loss: Union[str, Loss] = "l2") -> Generator[Step, None, float]:
@@ -203,8 +210,9 @@ def backward_steps(net: NetworkStructure, y: Any, *, loss: Union[str, Loss] = "l
     loss_fn = get_loss(loss)
     check_loss_fits(net, loss_fn)
     check_targets_fit(net, loss_fn, targets)
-    ticket = net.passes.begin_backward()
-    net.zero_grad()
+    with net.passes.exclusive("backward_steps"):
+        ticket = net.passes.begin_backward()
+        net.zero_grad()
     predicted = output_array(net)
     value = loss_fn.mean(predicted, targets)
     loss_grads = dict(zip(net.outputs, per_output(loss_fn.grad(predicted, targets))))
@@ -217,19 +225,25 @@ def _backward(
 ) -> Generator[Step, None, float]:
     group_ends = {members[-1]: members for members in net.groups().values()}
     for node in reversed(net.nodes):
-        net.passes.require_unchanged(ticket, "backward_steps(y)")
-        written = group_ends.get(node, [] if node.activation_function.is_group else [node])
-        if node in group_ends:
-            backprop.backward_group(written, loss_grads)
-        backprop.backward_node(node, loss_grads.get(node, zero))
-        values: dict[str, Any] = {}
-        for member in written:
-            values[f"{member.name}.grad_post"] = member.grad_post
-            values[f"{member.name}.grad_pre"] = member.grad_pre
-        if node.kind != "input":
-            values[f"{node.name}.grad_bias"] = node.grad_bias
-        values.update((f"{conn.name}.grad_weight", conn.grad_weight) for conn in node.incoming)
-        terms = {LOSS_TERM: loss_grads[node]} if node in loss_grads else {}
-        terms.update((conn.name, conn.weight * conn.target.grad_pre) for conn in node.outgoing)
-        yield Step(node, "backward", values, terms)
+        with net.passes.exclusive("backward_steps"):  # one step at a time
+            step = _backward_step(net, node, zero, loss_grads, group_ends, ticket)
+        yield step
     return loss_value
+
+
+def _backward_step(net: Any, node: Any, zero: Any, loss_grads: dict, group_ends: dict, ticket: Any) -> Step:
+    net.passes.require_unchanged(ticket, "backward_steps(y)")
+    written = group_ends.get(node, [] if node.activation_function.is_group else [node])
+    if node in group_ends:
+        backprop.backward_group(written, loss_grads)
+    backprop.backward_node(node, loss_grads.get(node, zero))
+    values: dict[str, Any] = {}
+    for member in written:
+        values[f"{member.name}.grad_post"] = member.grad_post
+        values[f"{member.name}.grad_pre"] = member.grad_pre
+    if node.kind != "input":
+        values[f"{node.name}.grad_bias"] = node.grad_bias
+    values.update((f"{conn.name}.grad_weight", conn.grad_weight) for conn in node.incoming)
+    terms = {LOSS_TERM: loss_grads[node]} if node in loss_grads else {}
+    terms.update((conn.name, conn.weight * conn.target.grad_pre) for conn in node.outgoing)
+    return Step(node, "backward", values, terms)

@@ -43,6 +43,8 @@ ALLOWED = [
     "*bold* _it_ `code` $x$",
     "日本語 ünïcödé 🧠",
     "--",
+    "\\N", "\\G", "\\E \\T \\H \\L", "two\\\\backslashes",  # Graphviz escapes, shown as written
+    "$x^2$ _y",  # mathtext in matplotlib
 ]
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Union
 import numpy as np
 
 from .. import engine
+from ..checks import as_float_array
 from ..conversion import check_loss_fits
 from ..errors import InvalidArgument
 from ..factory import check_network
@@ -127,7 +128,7 @@ def check_gradients(
     if not isinstance(inputs, bool):
         raise InvalidArgument(f"inputs must be True or False (also check the input gradients); got {inputs!r}.")
     check_loss_fits(net, get_loss(loss))
-    values = np.array(x, dtype=float) if not isinstance(x, dict) else x
+    values = as_float_array(x, "The inputs x") if not isinstance(x, dict) else x
 
     def measure() -> float:
         engine.forward(net, values)
@@ -144,6 +145,8 @@ def check_gradients(
 
     params = Parameters(net)
     original = params.values  # every weight and bias, put back whatever happens
+    guard = net.passes.exclusive("check_gradients")  # another thread must not see the nudged weights
+    guard.__enter__()
     try:
         engine.forward(net, values)
         engine.backward(net, y, loss=loss)
@@ -166,6 +169,8 @@ def check_gradients(
     except BaseException:
         params.assign(original)
         raise
+    finally:
+        guard.__exit__()
     return GradientReport(entries, tol)
 
 
