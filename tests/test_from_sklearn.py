@@ -41,12 +41,17 @@ def test_predictions_equal_predict_and_predict_proba(label, model, y):
         assert nodenet.to_svg(net).startswith("<svg")
 
 
-def test_feature_names_name_the_inputs():
+def fitted_on_columns(columns):
+    """A small regressor fitted on a DataFrame of X with these column names."""
     pandas = pytest.importorskip("pandas", reason="pandas is not installed")
-    frame = pandas.DataFrame(X, columns=["porosity", "brittleness", "TOC", "VR"])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = MLPRegressor(hidden_layer_sizes=(3,), max_iter=20, random_state=0).fit(frame, X.sum(1))
+        return MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(
+            pandas.DataFrame(X, columns=columns), X.sum(1))
+
+
+def test_feature_names_name_the_inputs():
+    model = fitted_on_columns(["porosity", "brittleness", "TOC", "VR"])
     assert [n.name for n in nodenet.from_sklearn(model, feature_names=True).inputs] == ["porosity", "brittleness", "TOC", "VR"]
 
 
@@ -60,11 +65,7 @@ def test_an_unfitted_or_foreign_estimator_is_refused():
 
 
 def test_a_feature_name_that_clashes_with_a_node_name_is_refused():
-    pandas = pytest.importorskip("pandas", reason="pandas is not installed")
-    frame = pandas.DataFrame(X, columns=["a", "H6", "c", "d"])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = MLPRegressor(hidden_layer_sizes=(3,), max_iter=5, random_state=0).fit(frame, X.sum(1))
+    model = fitted_on_columns(["a", "H6", "c", "d"])
     with pytest.raises(InvalidArgument, match="The feature name 'H6' is also the name of a hidden or output node"):
         nodenet.from_sklearn(model, feature_names=True)
     assert [n.name for n in nodenet.from_sklearn(model).inputs] == ["I1", "I2", "I3", "I4"]
