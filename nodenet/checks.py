@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Sequence
 
 import numpy as np
 
 from .errors import ArgumentTypeError, InvalidArgument
 
-__all__ = ["as_float_array", "check_finite", "check_int", "check_number", "check_range", "check_name", "NAME_RULE"]
+__all__ = [
+    "as_float_array", "check_finite", "check_int", "check_number", "check_range", "check_name", "check_path", "NAME_RULE",
+]
 
 
 def check_number(value: Any, what: str) -> float:
@@ -149,3 +152,19 @@ def check_name(name: Any) -> str:
             f"Node name {name!r} contains '->', which separates the nodes of a weight's name ('I1->H4'). {NAME_RULE}"
         )
     return name
+
+
+def check_path(path: Any, what: str) -> str:
+    """``path`` as a str, refusing what is not a file path (None, bytes, numbers) with an error naming ``what``.
+
+    >>> check_path(None, "save")
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.ArgumentTypeError: save needs a file path (str or pathlib.Path); got NoneType None.
+    """
+    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError(f"{what} needs a file path (str or pathlib.Path); got {type(path).__name__} {path!r:.80}.")
+    target = os.fspath(path)
+    if not isinstance(target, str):
+        raise ArgumentTypeError(f"{what} needs a text path (str or pathlib.Path); got the bytes path {target!r:.80}.")
+    return target

@@ -22,14 +22,13 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
 import re
 from pathlib import Path
 from typing import Any, Iterable, Union
 
 import numpy as np
 
-from .checks import as_float_array, check_finite
+from .checks import as_float_array, check_finite, check_path
 from .errors import ArgumentTypeError, InvalidArgument, ShapeError
 from .history import History
 from .plotting import log_scale_fits
@@ -121,8 +120,7 @@ def export_html(
     """
     if not isinstance(history, History):
         raise ArgumentTypeError(f"export_html needs the History that fit returned; got {type(history).__name__}.")
-    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
-        raise ArgumentTypeError(f"export_html needs a file path (str or pathlib.Path); got {path!r:.80}.")
+    check_path(path, "export_html")
     x, y = _check_sample(sample, history.network)
     shown = choose_epochs(history.recorded_epochs, epochs)
     curve = _LossCurve(np.asarray(history.loss, dtype=float), max(len(history.loss), shown[-1], 1))

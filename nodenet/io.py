@@ -50,7 +50,8 @@ from typing import TYPE_CHECKING, Any, Union
 import networkx as nx
 
 from .activations import get_activation
-from .errors import ArgumentTypeError, FormatError, NodenetError
+from .checks import check_path
+from .errors import FormatError, NodenetError
 from .factory import check_network, create_network
 from .node import KINDS
 
@@ -133,7 +134,7 @@ def save(net: Network, path: PathLike) -> None:
     >>> sorted(os.listdir(os.path.dirname(path)))
     ['net.json']
     """
-    target = _path(path, "save")
+    target = check_path(path, "save")
     text = json.dumps(to_dict(net), indent=1, allow_nan=False)
     target = os.path.realpath(target)  # through a symbolic link to the file it names
     directory = os.path.dirname(os.path.abspath(target))
@@ -185,7 +186,7 @@ def load(path: PathLike) -> Network:
     ...
     nodenet.errors.FormatError: .../bad.json: unsupported version 7; this nodenet reads version 1 files.
     """
-    target = _path(path, "load")
+    target = check_path(path, "load")
     with open(target, "rb") as stream:
         raw = stream.read()
     try:
@@ -203,16 +204,6 @@ def load(path: PathLike) -> Network:
         return from_dict(data)
     except FormatError as err:
         raise FormatError(f"{target}: {err}") from err
-
-
-def _path(path: Any, what: str) -> str:
-    """``path`` as a str, refusing what is not a path (None, bytes, numbers) with a clear error."""
-    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
-        raise ArgumentTypeError(f"{what} needs a file path (str or pathlib.Path); got {type(path).__name__} {path!r:.80}.")
-    target = os.fspath(path)
-    if not isinstance(target, str):
-        raise ArgumentTypeError(f"{what} needs a text path (str or pathlib.Path); got the bytes path {target!r:.80}.")
-    return target
 
 
 def _check_savable(node: Any) -> None:

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import html
 import math
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
@@ -28,7 +27,7 @@ import graphviz
 import numpy as np
 from graphviz.quoting import attr_list, quote
 
-from .checks import check_int
+from .checks import check_int, check_path
 from .conversion import sample_row
 from .errors import ArgumentTypeError, GraphvizNotFound, InvalidArgument, NodenetError
 from .factory import check_network
@@ -204,9 +203,7 @@ def render(net: Network, path: Union[str, Path], *, format: str | None = None, *
     ('net.svg', True)
     """
     check_network(net, "render")
-    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
-        raise ArgumentTypeError(f"render needs a file path (str or pathlib.Path); got {type(path).__name__} {path!r:.80}.")
-    path = Path(path)
+    path = Path(check_path(path, "render"))
     kind = _file_format(path, format)
     dot = to_dot(net, **options)
     data = dot.source.encode() if kind == "dot" else _pipe(dot, kind)

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ArgumentTypeError, FormatError, InvalidArgument, MissingDependency
+from ..checks import check_path
+from ..errors import FormatError, InvalidArgument, MissingDependency
 from ..factory import assign_layers, check_network, layered_network
 from ..manifest import describe, levels, network_from, parameter_values
 from ..parameters import Parameters
@@ -62,8 +63,7 @@ def to_onnx(net: Any, path: Any, *, dtype: Any = np.float64, opset: int = 17) ->
     True
     """
     check_network(net, "to_onnx")
-    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
-        raise ArgumentTypeError(f"to_onnx needs a file path (str or pathlib.Path); got {path!r:.80}.")
+    check_path(path, "to_onnx")
     net.validate()
     if not np.issubdtype(np.dtype(dtype), np.floating):
         raise InvalidArgument(f"dtype must be a floating type such as numpy.float64; got {dtype!r}.")
@@ -192,8 +192,7 @@ def from_onnx(path: Any) -> Any:
     Any operator outside those files' own raises :class:`FormatError` naming it.
     """
     onnx = _onnx()
-    if isinstance(path, (bytes, bytearray)) or not isinstance(path, (str, os.PathLike)):
-        raise ArgumentTypeError(f"from_onnx needs a file path (str or pathlib.Path); got {path!r:.80}.")
+    check_path(path, "from_onnx")
     try:
         model = onnx.load(os.fspath(path))
     except (OSError, ValueError) as err:
