@@ -33,12 +33,12 @@ from .errors import (
 )
 from .explain import Explanation
 from .history import History
-from .html import export_html
 from .initializers import INITIALIZERS, initialize
 from .interop.onnx import from_onnx, to_onnx
 from .interop.pytorch import from_torch, to_torch, torch_loss
 from .interop.sklearn import from_sklearn
 from .io import load, save
+from .lab import Lab, export_html
 from .lint import Finding
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
@@ -114,6 +114,7 @@ __all__ = [
     "TopologyError",
     "check_gradients",
     "export_html",
+    "Lab",
     "fit",
     "from_one_hot",
     "get_activation",

@@ -26,7 +26,7 @@ EXIT_FAILURE = 1
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from .html import export_html
+    from .lab import export_html
     from .network import Network
     from .plotting import plot_history
 

@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = ["Explanation", "explain", "FORMATS"]
 
 FORMATS = ("text", "markdown", "latex")
+PHASES = ("forward", "backward")
 
 
 @dataclass(frozen=True)
@@ -180,6 +181,7 @@ def explain(
     format: str = "text",
     sample: int = 0,
     digits: int = 4,
+    phase: str | None = None,
 ) -> Explanation:
     """The forward and backward formulas of a node (or of every node) with numbers.
 
@@ -199,6 +201,10 @@ def explain(
         ``grad_weight`` and ``grad_bias`` are their means over the batch.
     digits : int
         Decimals of the numbers shown.
+    phase : {'forward', 'backward'}, optional
+        Only the formulas of that pass (the title then ends in ``: forward``
+        or ``: backward``, as the page of :func:`nodenet.export_html` shows
+        them); by default both.
 
     Returns
     -------
@@ -220,17 +226,24 @@ def explain(
     Traceback (most recent call last):
     ...
     nodenet.errors.InvalidArgument: format must be one of text, markdown, latex; got 'html'.
+    >>> print(net.explain("O6", phase="forward"))
+    O6 (output, identity): forward
+    O6_in = λ4,6·H4 + λ5,6·H5 + b6 = (0.1542)(0.6065) + (0.3897)(0.6110) + (-0.2325) = 0.0991
+    O6 = O6_in = 0.0991
     """
     if format not in FORMATS:
         raise InvalidArgument(f"format must be one of {', '.join(FORMATS)}; got {format!r}.")
+    if phase not in (None, *PHASES):
+        raise InvalidArgument(f"phase must be one of {', '.join(PHASES)} (or None for both); got {phase!r}.")
     check_int(digits, "digits", minimum=0, maximum=17)
     nodes = net.nodes if name is None else [net.node(name)]
     pick = _sample_picker(net, sample)
     _require_caches(net, nodes)
-    if name is None:
-        plan = [(node, "forward") for node in nodes] + [(node, "backward") for node in reversed(nodes)]
+    if name is not None:
+        plan = [(nodes[0], phase or "both")]
     else:
-        plan = [(nodes[0], "both")]
+        plan = [(node, "forward") for node in nodes if phase != "backward"]
+        plan += [(node, "backward") for node in reversed(nodes) if phase != "forward"]
     numbers = _Numbers(pick, digits)
     sections = [
         _Section(

@@ -62,13 +62,19 @@ class History:
     sample_x, sample_y : numpy.ndarray
         The watched sample; ``predictions`` (shape ``(m, k)``) holds the
         network's output for it at each recorded epoch.
+    optimizer : dict or None
+        The optimizer's name and options (:meth:`Optimizer.settings`), or
+        ``None`` for a history made from checkpoints.
+    training_rows, batch_rows : int
+        Rows of ``X`` and rows per batch (equal for full-batch training).
     stopped_early : bool
         Whether ``tol``/``patience`` (or the callback) ended the run early.
 
     Notes
     -----
     Recording costs ``8 · (2P + k)`` bytes per recorded epoch (P parameters,
-    k outputs): a network with 10,000 parameters recorded at each of 10,000
+    k outputs), and ``8 · P`` more for each state array of the optimizer
+    (momentum's velocity; Adam's two moments): a network with 10,000 parameters recorded at each of 10,000
     epochs takes 1.6 GB, recorded every 100th epoch 16 MB.  Choose
     ``record_every`` accordingly, or 0 to record nothing.
 
@@ -92,8 +98,15 @@ class History:
         sample_x: np.ndarray,
         sample_y: np.ndarray,
         loss_function: Loss,
+        optimizer: Optional[dict] = None,
+        *,
+        training_rows: int = 1,
+        batch_rows: int = 1,
     ) -> None:
         self.network = network
+        self.optimizer = optimizer
+        self.training_rows = training_rows
+        self.batch_rows = batch_rows
         self._version = network.structure_version  # the structure the recorded columns belong to
         self._layout = parameters  # names and order of the recorded columns
         self.sample_x = sample_x
@@ -107,6 +120,7 @@ class History:
         self._parameters: list[np.ndarray] = []
         self._gradients: list[np.ndarray] = []
         self._predictions: list[np.ndarray] = []
+        self._optimizer_states: list[dict[str, Any]] = []
         self.finish()
 
     # -- filled by fit
@@ -171,7 +185,16 @@ class History:
         history.finish()
         return history
 
-    def record(self, epoch: int, values: np.ndarray, grads: Optional[np.ndarray], prediction: np.ndarray) -> None:
+    def record(
+        self,
+        epoch: int,
+        values: np.ndarray,
+        grads: Optional[np.ndarray],
+        prediction: np.ndarray,
+        optimizer_state: Optional[dict[str, Any]] = None,
+    ) -> None:
+        """Keep the state at the start of ``epoch`` (``fit`` calls it); ``optimizer_state`` holds ``steps`` and the arrays."""
+        self._optimizer_states.append(optimizer_state or {})
         self._epochs.append(epoch)
         self._parameters.append(values)
         self._gradients.append(grads if grads is not None else np.full(len(values), math.nan))
@@ -245,6 +268,20 @@ class History:
         """Output for the watched sample at the recorded epochs, shape ``(m, k)``."""
         return self._arrays["predictions"]
 
+    def optimizer_state(self, epoch: int) -> dict[str, Any]:
+        """The optimizer's state at the start of a recorded epoch: ``steps`` taken and its arrays (e.g. ``velocity``).
+
+        Empty for plain SGD, for the final state and for histories made from checkpoints.
+
+        >>> import nodenet
+        >>> net = nodenet.Network.from_layers([1, 1], seed=0)
+        >>> history = net.fit([[1.0]], [[0.0]], epochs=2, lr=0.1, optimizer=nodenet.SGD(lr=0.1, momentum=0.9))
+        >>> state = history.optimizer_state(1)
+        >>> state["steps"], state["velocity"].round(4).tolist()
+        (1, [-0.0205, -0.0205])
+        """
+        return dict(self._optimizer_states[self.position(epoch)])
+
     def parameter(self, name: str) -> np.ndarray:
         """The recorded values of one parameter (``'I1->H4'`` or ``'H4.bias'``), shape ``(m,)``.
 
@@ -289,7 +326,7 @@ class History:
         ...
         nodenet.errors.InvalidArgument: Epoch 70 was not recorded; the nearest recorded epochs are 50 and 100 (this ...
         """
-        position = self._position(epoch)
+        position = self.position(epoch)
         self.require_trained_structure("network_at")
         clone = copy.deepcopy(self.network)
         Parameters(clone).assign(self._parameters[position])
@@ -312,7 +349,8 @@ class History:
                 f"was recorded, so its parameters no longer fit it; {what} needs the trained structure."
             )
 
-    def _position(self, epoch: int) -> int:
+    def position(self, epoch: int) -> int:
+        """The row of a recorded epoch in :attr:`parameters`; a clear error for any other epoch."""
         epochs = self._epochs
         if not epochs:
             raise InvalidArgument(

@@ -224,6 +224,7 @@ class Network(NetworkStructure):
         format: str = "text",
         sample: int = 0,
         digits: int = 4,
+        phase: str | None = None,
     ) -> Explanation:
         """The chapter's formulas with the numbers; see :func:`nodenet.explain.explain`.
 
@@ -233,7 +234,7 @@ class Network(NetworkStructure):
         >>> print(net.explain("O2").text.splitlines()[1])
         O2_in = λ1,2·I1 + b2 = (0.0976)(1.0000) + (0.1076) = 0.2052
         """
-        return explain(self, name, format=format, sample=sample, digits=digits)
+        return explain(self, name, format=format, sample=sample, digits=digits, phase=phase)
 
     def paths(self, source: NodeRef, target: NodeRef, *, limit: int = 10000) -> list[Path]:
         """Every directed path with its product of derivatives; see :func:`nodenet.paths.paths`.

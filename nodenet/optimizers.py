@@ -140,6 +140,27 @@ class Optimizer:
     def _fresh_state(self, size: int) -> None:
         """Zero the per-parameter state for ``size`` parameters."""
 
+    state_names: tuple[str, ...] = ()
+    """The per-parameter state arrays the optimizer keeps between steps (attribute names)."""
+
+    def settings(self) -> dict[str, Any]:
+        """The optimizer's name and options, as plain numbers (what :class:`~nodenet.History` records).
+
+        >>> SGD(lr=0.1, momentum=0.9).settings()
+        {'name': 'sgd', 'lr': 0.1, 'momentum': 0.9, 'nesterov': False}
+        """
+        return {"name": self.name or type(self).__name__, "lr": self.lr}
+
+    def state(self, size: int) -> dict[str, np.ndarray]:
+        """Copies of the per-parameter state for ``size`` parameters, zeros before the first step.
+
+        >>> opt = SGD(lr=0.1, momentum=0.9)
+        >>> opt.state(1)["velocity"].tolist(), opt.step([1.0], [2.0]).tolist(), opt.state(1)["velocity"].tolist()
+        ([0.0], [0.8], [-0.2])
+        """
+        started = self._scratch.shape == (size,)
+        return {name: getattr(self, name).copy() if started else np.zeros(size) for name in self.state_names}
+
     def update(self, net: Network, *, lr: float | None = None) -> None:
         """One step on ``net`` from the gradients of its last backward pass.
 
@@ -189,7 +210,11 @@ class SGD(Optimizer):
         if nesterov and self.momentum == 0.0:
             raise InvalidArgument(f"nesterov=True needs momentum > 0 (e.g. momentum=0.9); got momentum={self.momentum!r}.")
         self.nesterov = nesterov
+        self.state_names = ("velocity",) if self.momentum else ()
         super().__init__(lr=lr)
+
+    def settings(self) -> dict[str, Any]:
+        return {**super().settings(), "momentum": self.momentum, "nesterov": self.nesterov}
 
     def _fresh_state(self, size: int) -> None:
         self.velocity = np.zeros(size)
@@ -244,6 +269,11 @@ class Adam(Optimizer):
         self.beta2 = check_range(beta2, "Adam beta2", 0.0, 1.0, high_open=True)
         self.eps = _positive(eps, "Adam eps")
         super().__init__(lr=lr)
+
+    state_names = ("first", "second")
+
+    def settings(self) -> dict[str, Any]:
+        return {**super().settings(), "beta1": self.beta1, "beta2": self.beta2, "eps": self.eps}
 
     def _fresh_state(self, size: int) -> None:
         self.first = np.zeros(size)

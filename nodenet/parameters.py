@@ -190,6 +190,10 @@ class Parameters:
             self._views = (store.values[: self._count], store.grads[: self._count])
         return self._views
 
+    def from_flat(self, array: np.ndarray) -> np.ndarray:
+        """An array in :meth:`flat`'s order (an optimizer's state) as a copy in parameter order."""
+        return array[self.slots] if self._whole_store else array.copy()
+
     def assign_flat(self, values: Any) -> None:
         """Write back what :meth:`flat` gave: views changed in place, or a new array in the same order.
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import html
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 import graphviz
 import numpy as np
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from .node import Node
     from .structure import NetworkStructure as Network
 
-__all__ = ["SHOW", "FORMATS", "to_dot", "node_ranks", "render", "to_svg", "notebook_svg"]
+__all__ = ["SHOW", "FORMATS", "to_dot", "node_ranks", "render", "to_svg", "notebook_svg", "add_columns", "pipe"]
 
 SHOW = ("all", "structure", "forward", "gradients")
 """What :func:`to_dot` annotates: everything, names only, signals, or derivatives."""
@@ -134,7 +134,6 @@ def to_dot(
         raise ArgumentTypeError(f"title must be a str or None; got {type(title).__name__} {title!r:.60}.")
     _check_options(show, precision)
     pick = _sample_picker(net, sample)
-    ranks = node_ranks(net)
     # caches of an older structure or older weights are not shown next to the current ones
     current = net.passes.current()
     dot = graphviz.Digraph("network")
@@ -144,22 +143,7 @@ def to_dot(
     caption = _caption(title, pick if show != "structure" else None)
     if caption:
         dot.attr(label=caption, labelloc="t")
-    last = max(ranks.values(), default=0)
-    # Names are other people's data: they appear only inside escaped HTML-like labels, never as DOT
-    # identifiers, so no name can add nodes, attributes or links to the diagram.
-    ids = {node: f"n{position}" for position, node in enumerate(net.nodes)}
-    columns: dict[int, list[Node]] = {}
-    for node in net.nodes:
-        columns.setdefault(ranks[node.name], []).append(node)
-    for rank in sorted(columns):
-        with dot.subgraph() as column:
-            column.attr(rank=_rank_kind(rank, last))
-            members = columns[rank]
-            for node in members:
-                label = _node_label(node, show, precision, pick, current)
-                column.node(ids[node], label=label, fillcolor=FILL[node.kind])
-            for upper, lower in zip(members, members[1:]):  # keep the network's order top to bottom
-                column.body.append(_edge_statement(ids[upper], ids[lower], {"style": "invis"}))
+    ids = add_columns(dot, net, lambda node: {"label": _node_label(node, show, precision, pick, current), "fillcolor": FILL[node.kind]})
     largest = max((abs(conn.weight) for conn in net.connections), default=0.0)
     for conn in net.connections:
         attributes = {
@@ -170,6 +154,30 @@ def to_dot(
         }
         dot.body.append(_edge_statement(ids[conn.source], ids[conn.target], attributes))
     return dot
+
+
+def add_columns(dot: graphviz.Digraph, net: Network, attributes: Callable[[Node], dict[str, str]]) -> dict[Node, str]:
+    """Add every node to ``dot`` in the columns of :func:`node_ranks`, in the network's order top to bottom.
+
+    Names are other people's data: they may appear only inside escaped labels, never as DOT
+    identifiers, so that no name can add nodes, attributes or links.  The identifiers are ``n0``,
+    ``n1``, ... in ``net.nodes`` order; the returned dict maps each node to its identifier.
+    """
+    ranks = node_ranks(net)
+    last = max(ranks.values(), default=0)
+    ids = {node: f"n{position}" for position, node in enumerate(net.nodes)}
+    columns: dict[int, list[Node]] = {}
+    for node in net.nodes:
+        columns.setdefault(ranks[node.name], []).append(node)
+    for rank in sorted(columns):
+        with dot.subgraph() as column:
+            column.attr(rank=_rank_kind(rank, last))
+            members = columns[rank]
+            for node in members:
+                column.node(ids[node], **attributes(node))
+            for upper, lower in zip(members, members[1:]):  # keep the network's order top to bottom
+                column.body.append(_edge_statement(ids[upper], ids[lower], {"style": "invis"}))
+    return ids
 
 
 def render(net: Network, path: Union[str, Path], *, format: str | None = None, **options: Any) -> Path:
@@ -206,7 +214,7 @@ def render(net: Network, path: Union[str, Path], *, format: str | None = None, *
     path = Path(check_path(path, "render"))
     kind = _file_format(path, format)
     dot = to_dot(net, **options)
-    data = dot.source.encode() if kind == "dot" else _pipe(dot, kind)
+    data = dot.source.encode() if kind == "dot" else pipe(dot, kind)
     path.write_bytes(data)
     return path
 
@@ -220,11 +228,12 @@ def to_svg(net: Network, **options: Any) -> str:
     >>> nodenet.to_svg(nodenet.Network.from_layers([1, 1], seed=0))[:4]
     '<svg'
     """
-    text = _pipe(to_dot(net, **options), "svg").decode("utf-8")
+    text = pipe(to_dot(net, **options), "svg").decode("utf-8")
     return text[text.index("<svg") :]
 
 
-def _pipe(dot: graphviz.Digraph, kind: str) -> bytes:
+def pipe(dot: graphviz.Digraph, kind: str) -> bytes:
+    """``dot`` laid out and drawn by Graphviz as ``kind`` (``"svg"``, ``"png"``, ``"json0"``, ...)."""
     try:
         return dot.pipe(format=kind)
     except graphviz.ExecutableNotFound as err:

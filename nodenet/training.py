@@ -265,9 +265,9 @@ def fit(
 
     params = Parameters(net)
     kept = np.empty(len(params))  # the parameters before each step, restored if it diverges
-    history = History(net, params, sample_x, sample_y, loss_fn)
     n = x.shape[0]
     slices = _batches(n, batch_size)
+    history = History(net, params, sample_x, sample_y, loss_fn, opt.settings(), training_rows=n, batch_rows=slices[0].stop)
     path = training_path(net, rows=slices[0].stop, compiled=compiled)
 
     shuffled = shuffle and len(slices) > 1
@@ -303,7 +303,11 @@ def fit(
                     if recording and number == 0:
                         if prediction is None:
                             prediction = outputs[position].copy()
-                        history.record(epoch, params.values, params.grads(), prediction)
+                        state = None
+                        if opt.state_names:  # the optimizer works in the store's order: recorded in parameter order
+                            arrays = opt.state(len(params))
+                            state = {"steps": opt.steps, **{key: params.from_flat(value) for key, value in arrays.items()}}
+                        history.record(epoch, params.values, params.grads(), prediction, state)
                     values, grads = params.flat_after_backward()
                     np.copyto(kept, values)
                     updating = True

@@ -1,0 +1,64 @@
+// The update step in the page: nodenet/optimizers.py's SGD, momentum, Nesterov and Adam for one step,
+// on the gradients of the shown sample, written out with the numbers.
+"use strict";
+
+// The parameters in History's order: every connection's weight, then every bias.
+function parameterList(net) {
+  return [
+    ...net.connections.map((c) => ({ symbol: c.spec.symbol, grad: c.spec.gradSymbol, get: () => c.weight, gradient: () => c.gradWeight })),
+    ...net.biasNodes.map((n) => ({ symbol: n.spec.symbols.bias, grad: n.spec.symbols.gradBias, get: () => n.bias, gradient: () => n.gradBias })),
+  ];
+}
+
+// One optimizer step from `state` (the optimizer's arrays at the start of the epoch): lines and new values.
+function updateStep(net, optimizer, frame, state) {
+  const params = parameterList(net);
+  const eta = frame.lr, lines = [], values = [];
+  const name = optimizer && optimizer.name;
+  if (name === "sgd" && !optimizer.momentum) {
+    lines.push(`λ ← λ − η·∂L/∂λ with η = ${fixed(eta, DIGITS)}`);
+    params.forEach((p) => {
+      const value = p.get() - eta * p.gradient();
+      values.push(value);
+      lines.push(line(`${p.symbol} ← ${p.symbol} − η·${p.grad}`, null, `${num(p.get())} − ${num(eta)}${num(p.gradient())}`, value));
+    });
+  } else if (name === "sgd") {
+    const mu = optimizer.momentum, velocity = state.velocity;
+    lines.push(`momentum μ = ${fixed(mu, DIGITS)}, η = ${fixed(eta, DIGITS)}${optimizer.nesterov ? " (Nesterov)" : ""}; v(λ) is λ's velocity`);
+    params.forEach((p, i) => {
+      const v = `v(${p.symbol})`;
+      const newVelocity = mu * velocity[i] - eta * p.gradient();
+      lines.push(line(`${v} ← μ·${v} − η·${p.grad}`, null, `${num(mu)}${num(velocity[i])} − ${num(eta)}${num(p.gradient())}`, newVelocity));
+      if (optimizer.nesterov) {
+        const value = p.get() + mu * newVelocity - eta * p.gradient();
+        values.push(value);
+        lines.push(line(`${p.symbol} ← ${p.symbol} + μ·${v} − η·${p.grad}`, null,
+          `${num(p.get())} + ${num(mu)}${num(newVelocity)} − ${num(eta)}${num(p.gradient())}`, value));
+      } else {
+        const value = p.get() + newVelocity;
+        values.push(value);
+        lines.push(line(`${p.symbol} ← ${p.symbol} + ${v}`, null, `${num(p.get())} + ${num(newVelocity)}`, value));
+      }
+    });
+  } else if (name === "adam") {
+    const { beta1: b1, beta2: b2, eps } = optimizer;
+    const t = frame.steps + 1;
+    lines.push(`Adam step t = ${t}: β1 = ${fixed(b1, DIGITS)}, β2 = ${fixed(b2, DIGITS)}, ε = ${eps}, η = ${fixed(eta, DIGITS)}`);
+    params.forEach((p, i) => {
+      const g = p.gradient(), m = `m(${p.symbol})`, v = `v(${p.symbol})`;
+      const first = b1 * state.first[i] + (1 - b1) * g;
+      const second = b2 * state.second[i] + (1 - b2) * g * g;
+      const mHat = first / (1 - b1 ** t), vHat = second / (1 - b2 ** t);
+      const value = p.get() - (eta * mHat) / (Math.sqrt(vHat) + eps);
+      values.push(value);
+      lines.push(line(`${m} ← β1·${m} + (1 − β1)·${p.grad}`, null, `${num(b1)}${num(state.first[i])} + ${num(1 - b1)}${num(g)}`, first));
+      lines.push(line(`${v} ← β2·${v} + (1 − β2)·(${p.grad})²`, null, `${num(b2)}${num(state.second[i])} + ${num(1 - b2)}${num(g)}²`, second));
+      lines.push(line(`m̂ = ${m}/(1 − β1^${t})`, null, `${num(first)}/(1 − ${plain(b1)}^${t})`, mHat));
+      lines.push(line(`v̂ = ${v}/(1 − β2^${t})`, null, `${num(second)}/(1 − ${plain(b2)}^${t})`, vHat));
+      lines.push(line(`${p.symbol} ← ${p.symbol} − η·m̂/(√v̂ + ε)`, null, `${num(p.get())} − ${num(eta)}${num(mHat)}/(√${num(vHat)} + ${eps})`, value));
+    });
+  } else {
+    return { lines: [`The page computes SGD, momentum and Adam steps; this run's optimizer (${name || "not recorded"}) is not one of them.`], values: null };
+  }
+  return { lines, values };
+}
