@@ -114,8 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="train the chapter's 3-2-1 example and write its pictures",
         description=(
             "Train the chapter's 3-2-1 network (seed 13) on x=(0.5, 0.2, 0.7), y=0.3 and write the annotated "
-            "diagrams of the first and last epochs (DOT, PNG, SVG), the training plots (PNG) and the HTML "
-            "training viewer into --out."
+            "diagrams of the first and last epochs (DOT, PNG, SVG), the training plots (PNG) and the lab page "
+            "(training.html) into --out."
         ),
     )
     demo.add_argument("--out", default="nodenet-demo", metavar="DIR", help="output directory (default ./nodenet-demo)")

@@ -133,7 +133,7 @@ class History:
         losses: Any = None,
         sample: Any = None,
     ) -> History:
-        """A History of checkpoints saved during a run elsewhere (e.g. PyTorch), for plots and the viewer.
+        """A History of checkpoints saved during a run elsewhere (e.g. PyTorch), for plots and the lab.
 
         Parameters
         ----------

@@ -19,6 +19,7 @@ from .explain import Explanation, explain
 from .factory import layered_network, register_network_class
 from .fast.plan import CompiledPlan, compiled_plan
 from .initializers import initialize
+from .lab.layout import choose_view, structure_svg
 from .lint import Finding, lint
 from .losses import Loss
 from .paths import Path, paths
@@ -300,11 +301,16 @@ class Network(NetworkStructure):
         return render(self, path, **options)
 
     def _repr_svg_(self) -> str | None:
-        return notebook_svg(self)
+        # Graphviz takes minutes for thousands of nodes: above the lab's limits, the structure view (no Graphviz)
+        return notebook_svg(self) if choose_view(self, None) == "detailed" else structure_svg(self)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         svg = self._repr_svg_()
-        return {"text/plain": repr(self), **({"image/svg+xml": svg} if svg is not None else {})}
+        text = repr(self)
+        if choose_view(self, None) != "detailed":
+            text += ("\nShown as its structure, one box per run of alike nodes; net.render('net.svg') draws every node "
+                     "and connection (Graphviz may take minutes at this size).")
+        return {"text/plain": text, **({"image/svg+xml": svg} if svg is not None else {})}
 
 
 def _check_widths(widths: Any) -> list[int]:

@@ -12,6 +12,8 @@ Examples
 
 from __future__ import annotations
 
+import functools
+import io
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -45,6 +47,19 @@ def parameter_symbols(history: History) -> dict[str, str]:
     return {name: symbols.get(name, name) for name in history.parameter_names}
 
 
+@functools.cache
+def _shown_figure(base: type) -> type:
+    """matplotlib's Figure with a PNG for notebooks: a figure outside pyplot is otherwise shown as a line of text."""
+
+    class HistoryFigure(base):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=90)
+            return buffer.getvalue()
+
+    return HistoryFigure
+
+
 def plot_history(history: History, *, log_x: bool = False) -> Figure:
     """Four panels of a training run: prediction against target, weights, biases and loss.
 
@@ -59,7 +74,8 @@ def plot_history(history: History, *, log_x: bool = False) -> Figure:
     -------
     matplotlib.figure.Figure
         Not attached to pyplot: save it with ``figure.savefig("training.png")``;
-        notebooks display it.
+        notebooks display it as a PNG (it has ``_repr_png_``), with or without
+        ``%matplotlib inline``.
 
     Raises
     ------
@@ -86,7 +102,7 @@ def plot_history(history: History, *, log_x: bool = False) -> Figure:
             "pip install 'nodenet[plot]' (or pip install matplotlib)."
         ) from err
     history.require_trained_structure("plot_history")
-    figure = Figure(figsize=(11, 7.5), layout="constrained")
+    figure = _shown_figure(Figure)(figsize=(11, 7.5), layout="constrained")
     prediction, weights, biases, loss = figure.subplots(2, 2).ravel()
     epochs = np.asarray(history.recorded_epochs)
     _plot_predictions(prediction, history, epochs)

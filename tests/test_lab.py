@@ -271,3 +271,41 @@ def test_screenshots_of_the_lab(browser, tmp_path_factory):
         assert shot.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
         assert html.escape(history.network.nodes[-1].name) in page.read_text(encoding="utf-8")
         assert math.isfinite(browser.state()["loss"])
+
+
+def test_clicking_the_curve_jumps_to_that_epoch_and_hovering_enlarges_a_picture(browser, tmp_path):
+    X = np.linspace(-1, 1, 25)[:, None]
+    net = nodenet.Network.from_layers([1, 3, 1], hidden="tanh", output="identity", seed=4)
+    history = net.fit(X, np.sin(3 * X), epochs=300, lr=0.1, validation=(X[::2], np.sin(3 * X[::2])), progress=False)
+    page = nodenet.export_html(history, tmp_path / "sine.html", data=(X, np.sin(3 * X)))
+    browser.open(page.as_uri())
+    chart = browser.driver.find_element("css selector", "#loss-chart")
+    box = chart.rect
+    # the plot spans x = 52 .. 416 of 430 units: three quarters along it is epoch 225
+    from selenium.webdriver.common.action_chains import ActionChains
+    ActionChains(browser.driver).move_to_element_with_offset(chart, round((52 + 0.75 * 364) / 430 * box["width"] - box["width"] / 2), 0).click().perform()
+    assert abs(browser.state()["epoch"] - 225) <= 2
+    assert browser.run("return document.querySelectorAll('#loss-chart polyline').length") == 2  # training and validation
+    browser.run("document.querySelector('#diagram [data-node=\"4\"]').dispatchEvent(new MouseEvent('mouseenter', {clientX: 300, clientY: 200}))")
+    assert browser.run("return document.getElementById('zoom').hidden") is False
+    assert "O5 over I1 (dots: training targets)" in browser.run("return document.getElementById('zoom-title').textContent")
+    browser.screenshot(tmp_path / "sine.png")
+
+
+def test_hostile_names_show_literally_and_run_nothing(browser, tmp_path):
+    names = ['<img src=x onerror="document.body.dataset.pwned=1">', "</script><script>document.body.dataset.pwned=2</script>", "a&b \"q\" 'p'"]
+    net = nodenet.Network()
+    net.add_input(names[0])
+    net.add_node(names[1], activation="tanh")
+    net.add_output(names[2])
+    net.connect(names[0], names[1])
+    net.connect(names[1], names[2])
+    history = net.fit([[0.3]], [[0.1]], epochs=2, lr=0.1, progress=False)
+    page = nodenet.export_html(history, tmp_path / "hostile.html")
+    browser.open(page.as_uri() + "#step=forward:" + names[2].replace("&", "%26").replace('"', "%22"))
+    assert browser.run("return document.body.dataset.pwned") is None
+    assert browser.run("return document.querySelectorAll('img, #diagram foreignObject').length") == 0
+    shown = browser.run("return [...document.querySelectorAll('#diagram .node .name')].map(t => t.textContent)")
+    assert shown == [f"{name} · {act}" for name, act in zip(names, ["identity", "tanh", "identity"])]
+    assert browser.state()["panel"] == history.network_at(0).explain(names[2], phase="forward").text
+    assert browser.errors() == []

@@ -46,7 +46,10 @@ PICTURE_FRAMES = 50
 """Pictures of what each node computes are stored for up to this many epochs; the page computes the others."""
 
 MAX_SAMPLES = 500
-"""Rows of ``data`` kept for the sample chooser and the training points of the pictures."""
+"""Rows of ``data`` kept for the sample chooser and the training points of the pictures ..."""
+
+SAMPLE_BUDGET = 50_000
+"""... and at most this many input values in all (a network with 784 inputs keeps 63 rows)."""
 
 MAX_CURVE_POINTS = 2000
 GRID = {1: 80, 2: 28}
@@ -123,7 +126,10 @@ def lab_data(
     return {
         "nodes": [_node(node) for node in net.nodes],
         # two flat lists: a large network's connections are most of the page
-        "connections": {"source": [index[conn.source] for conn in net.connections], "target": [index[conn.target] for conn in net.connections]},
+        "connections": {
+            "source": [index[conn.source] for conn in net.connections],
+            "target": [index[conn.target] for conn in net.connections],
+        },
         "biases": [index[node] for node in net.nodes if node.kind != "input"],
         "loss": history.loss_function.name,
         "computable": computable,
@@ -164,14 +170,21 @@ def _frame(history: History, epoch: int) -> dict[str, Any]:
     """One recorded epoch: its parameters, learning rate and optimizer state, exactly."""
     position = history.position(epoch)
     state = history.optimizer_state(epoch)
+    trained = epoch < history.epochs_run
     return {
         "epoch": epoch,
-        "lr": float(history.lr[epoch]) if epoch < history.epochs_run else None,
-        "loss": float(history.loss[epoch]) if epoch < history.epochs_run else None,
+        "last": not trained,  # the state after the last update: no update follows
+        "lr": _finite(history.lr[epoch]) if trained else None,
+        "loss": _finite(history.loss[epoch]) if trained else None,
         "parameters": encode(history.parameters[position]),
         "steps": state.pop("steps", None),
         "state": {name: encode(values) for name, values in state.items()},
     }
+
+
+def _finite(value: float) -> float | None:
+    """A number for JSON: NaN (not recorded, as in a history made from checkpoints) becomes None."""
+    return float(value) if math.isfinite(value) else None
 
 
 def _samples(history: History, sample: Any, data: Any) -> dict[str, Any]:
@@ -185,8 +198,9 @@ def _samples(history: History, sample: Any, data: Any) -> dict[str, Any]:
         rows = input_array(net, data[0])
         rows = rows[None, :] if rows.ndim == 1 else rows
         targets = target_array(net, data[1], batch=rows.shape[0])
-        xs += rows[:MAX_SAMPLES].tolist()
-        ys += targets[:MAX_SAMPLES].tolist()
+        kept = min(MAX_SAMPLES, max(1, SAMPLE_BUDGET // rows.shape[1]))
+        xs += rows[:kept].tolist()
+        ys += targets[:kept].tolist()
     return {"x": xs, "y": ys}
 
 
@@ -214,7 +228,7 @@ def _one_sample(sample: Any, net: NetworkStructure) -> tuple[np.ndarray, np.ndar
 def _thinned(values: np.ndarray) -> tuple[list[int], list[float | None]]:
     """At most MAX_CURVE_POINTS (epoch, value) points, evenly spaced, the last one kept; NaN as None."""
     indices = np.unique(np.linspace(0, len(values) - 1, min(len(values), MAX_CURVE_POINTS)).astype(int))
-    return indices.tolist(), [float(v) if math.isfinite(v) else None for v in values[indices]]
+    return indices.tolist(), [_finite(v) for v in values[indices]]
 
 
 def _curves(history: History) -> dict[str, Any]:

@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import html
 import json
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from ..render import add_columns, node_ranks, pipe
 if TYPE_CHECKING:
     from ..structure import NetworkStructure
 
-__all__ = ["detailed_view", "structure_view", "choose_view", "DETAIL_NODES", "DETAIL_CONNECTIONS", "LABEL_LIMIT"]
+__all__ = ["detailed_view", "structure_view", "structure_svg", "choose_view", "DETAIL_NODES", "DETAIL_CONNECTIONS", "LABEL_LIMIT"]
 
 DETAIL_NODES = 64
 """Above this many nodes the page shows the structure view."""
@@ -41,7 +42,7 @@ LABEL_LIMIT = 40
 """Up to this many connections, each is labelled with its weight; above, the weight shows on hover."""
 
 NODE_WIDTH, NODE_HEIGHT, PICTURE = 136, 50, 44  # points (= SVG units)
-BOX_WIDTH, BOX_HEIGHT, COLUMN_GAP, ROW_GAP = 190, 54, 120, 24
+BOX_WIDTH, BOX_HEIGHT, COLUMN_GAP, ROW_GAP = 190, 54, 150, 24
 
 
 def choose_view(net: NetworkStructure, view: str | None) -> str:
@@ -156,3 +157,33 @@ def structure_view(net: NetworkStructure) -> dict[str, Any]:
     width = max(box["x"] + box["width"] for box in boxes) + 20
     height = max(box["y"] + box["height"] for box in boxes) + 20
     return {"kind": "structure", "width": width, "height": height, "boxes": boxes, "links": links}
+
+
+def structure_svg(net: NetworkStructure) -> str:
+    """The structure view as a standalone SVG (no Graphviz): what a notebook shows for a large network.
+
+    >>> import nodenet
+    >>> svg = structure_svg(nodenet.Network.from_layers([784, 128, 10], seed=0))
+    >>> svg.startswith("<svg"), "hidden · 128 × sigmoid" in svg
+    (True, True)
+    """
+    view = structure_view(net)
+    fill = {"input": "#e8f5e9", "hidden": "#e3f2fd", "output": "#fff3e0"}
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{view["width"]}" height="{view["height"] + 10}" '
+        f'font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">',
+        '<defs><marker id="a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#777"/></marker></defs>',
+    ]
+    for link in view["links"]:
+        a, b = view["boxes"][link["source"]], view["boxes"][link["target"]]
+        x1, y1, x2, y2 = a["x"] + a["width"], a["y"] + a["height"] / 2, b["x"], b["y"] + b["height"] / 2
+        parts.append(f'<path d="M{x1},{y1} L{x2 - 2},{y2}" stroke="#777" stroke-width="2" fill="none" marker-end="url(#a)"/>')
+        parts.append(f'<text x="{(x1 + x2) / 2}" y="{(y1 + y2) / 2 - 5}" text-anchor="middle" font-size="11" fill="#444">'
+                     f'{html.escape(link["label"])}</text>')
+    for box in view["boxes"]:
+        parts.append(f'<rect x="{box["x"]}" y="{box["y"]}" width="{box["width"]}" height="{box["height"]}" rx="7" '
+                     f'fill="{fill[box["kind"]]}" stroke="#666"/>')
+        parts.append(f'<text x="{box["x"] + 8}" y="{box["y"] + 31}">{html.escape(box["label"])}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts)

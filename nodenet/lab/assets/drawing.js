@@ -60,7 +60,9 @@ function buildStructure(svg) {
     const a = VIEW.boxes[link.source], b = VIEW.boxes[link.target];
     const x1 = a.x + a.width, y1 = a.y + a.height / 2, x2 = b.x, y2 = b.y + b.height / 2;
     element("path", { d: `M${x1},${y1} L${x2 - 2},${y2}`, class: "wire structure", "marker-end": "url(#arrow)" }, svg);
-    text(svg, (x1 + x2) / 2, (y1 + y2) / 2 - 5, link.label, { class: "link-label", "text-anchor": "middle" });
+    const [count, shape] = link.label.split(" (");  // "100352 connections" above the arrow, "(784 × 128)" below
+    text(svg, (x1 + x2) / 2, (y1 + y2) / 2 - 6, count, { class: "link-label", "text-anchor": "middle" });
+    if (shape) text(svg, (x1 + x2) / 2, (y1 + y2) / 2 + 14, `(${shape}`, { class: "link-label", "text-anchor": "middle" });
   });
   VIEW.boxes.forEach((box) => {
     const group = element("g", { class: `node ${box.kind}`, transform: `translate(${box.x},${box.y})` }, svg);
@@ -156,7 +158,9 @@ function currentPictures() {
 
 function paint(canvas, j, values, scale, points) {
   const pictures = DATA.pictures, size = pictures.size, context = canvas.getContext("2d");
-  const low = Math.min(...values), high = Math.max(...values);
+  // a curve over one input shares its axis with the targets drawn on it
+  const shown = points && pictures.inputs === 1 ? [...values, ...points.map((p) => p.y)] : values;
+  const low = Math.min(...shown), high = Math.max(...shown);
   // colours around 0, or around 0.5 for a probability (sigmoid, softmax): blue above, orange below
   const centre = DATA.pictures.centres[j];
   const reach = Math.max(Math.abs(low - centre), Math.abs(high - centre), 1e-12);
@@ -198,10 +202,10 @@ function drawPoints(context, canvas, points, low, high) {
       : canvas.height - 2 - ((p.y - low) / (high - low || 1)) * (canvas.height - 4);
     context.beginPath();
     context.arc(x, y, 3.5, 0, 2 * Math.PI);
-    context.fillStyle = DATA.pictures.inputs === 2 ? (p.y > middle ? "rgb(31,95,191)" : "rgb(232,113,10)") : "#222";
+    context.fillStyle = DATA.pictures.inputs === 2 ? (p.y > middle ? "#0b2f73" : "#8a3600") : "#222"; // darker than the picture
     context.fill();
     context.strokeStyle = "white";
-    context.lineWidth = 1;
+    context.lineWidth = 1.5;
     context.stroke();
   }
 }
@@ -282,9 +286,11 @@ function drawCurves() {
   const loss = [{ name: "training loss", epochs: curves.epochs, values: curves.loss }];
   if (curves.validation) loss.push({ name: "validation loss", epochs: curves.epochs, values: curves.validation });
   chart($("loss-chart"), `loss${log ? " (log axis)" : ""}`, loss, log);
-  const predictions = NET.outputs.map((node, k) => ({ name: `${node.name} (watched)`, epochs: curves.predictionEpochs, values: curves.predictions.map((row) => row[k]) }));
-  NET.outputs.forEach((node, k) => predictions.push({ name: `target ${fixed(curves.target[k], 3)}`, epochs: [0, curves.epochsRun], values: [curves.target[k], curves.target[k]], dashed: true, colour: k }));
-  chart($("prediction-chart"), "watched sample: prediction and target", predictions.slice(0, 12), false);
+  const outputs = NET.outputs.slice(0, 3); // more lines than three would hide each other
+  const predictions = outputs.map((node, k) => ({ name: `${node.name} (watched)`, epochs: curves.predictionEpochs, values: curves.predictions.map((row) => row[k]) }));
+  outputs.forEach((node, k) => predictions.push({ name: `target ${fixed(curves.target[k], 3)}`, epochs: [0, curves.epochsRun], values: [curves.target[k], curves.target[k]], dashed: true, colour: k }));
+  const more = NET.outputs.length > 3 ? ` (3 of ${NET.outputs.length} outputs)` : "";
+  chart($("prediction-chart"), `watched sample: prediction, target${more}`, predictions, false);
 }
 
 function epochAt(event) {

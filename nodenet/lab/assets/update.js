@@ -15,6 +15,9 @@ function updateStep(net, optimizer, frame, state) {
   const params = parameterList(net);
   const eta = frame.lr, lines = [], values = [];
   const name = optimizer && optimizer.name;
+  if (!optimizer || eta === null) {
+    return { lines: ["This run did not record its optimizer or learning rate (a history made from checkpoints): no update is computed."], values: null };
+  }
   if (name === "sgd" && !optimizer.momentum) {
     lines.push(`λ ← λ − η·∂L/∂λ with η = ${fixed(eta, DIGITS)}`);
     params.forEach((p) => {
