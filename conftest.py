@@ -12,7 +12,7 @@ NEEDS = [
     (re.compile(r"\b(render|to_svg|notebook_svg|export_html)\(|_repr_svg_\("), "dot",
      shutil.which("dot") is None, "Graphviz 'dot' is not installed (apt-get install graphviz)"),
     (re.compile(r"\bplot_history\("), None,
-     importlib.util.find_spec("matplotlib") is None, "matplotlib is not installed (pip install 'nodenet[plot]')"),
+     importlib.util.find_spec("matplotlib") is None, "matplotlib is not installed (pip install 'nodenet-lab[plot]')"),
 ]
 
 

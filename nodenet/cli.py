@@ -7,12 +7,13 @@ file, bad values, Graphviz missing), 2 for a bad command line.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from . import engine
-from .errors import GraphvizNotFound, InvalidArgument, MissingDependency, NodenetError
+from . import __version__, engine
+from .errors import DISTRIBUTION, GraphvizNotFound, InvalidArgument, MissingDependency, NodenetError
 from .explain import FORMATS as EXPLAIN_FORMATS
 from .losses import LOSSES
 from .render import FORMATS, SHOW
@@ -80,12 +81,21 @@ def _loaded(args: argparse.Namespace) -> Any:
 
 
 def _render(args: argparse.Namespace) -> int:
+    # every argument is checked before anything is computed or printed
+    suffix = Path(args.output).suffix.lstrip(".").lower()
+    suffix = "dot" if suffix == "gv" else suffix
+    if args.format is not None and suffix in FORMATS and suffix != args.format:
+        raise InvalidArgument(f"-o {args.output} is a .{suffix} file but --format is {args.format}; give one of them, or make them agree.")
+    if not 1 <= args.precision <= 17:
+        raise InvalidArgument(f"--precision must be 1 to 17 significant digits; got {args.precision}.")
     path = _loaded(args).render(args.output, format=args.format, show=args.show, precision=args.precision)
     print(f"wrote {path}")
     return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
+    if not 0 <= args.digits <= 17:
+        raise InvalidArgument(f"--digits must be 0 to 17 decimals; got {args.digits}.")
     print(_loaded(args).explain(args.node, format=args.format, digits=args.digits))
     return 0
 
@@ -108,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Feed-forward networks as explicit objects: train the chapter's example, draw saved models.",
         epilog="Exit codes: 0 success, 1 failure (missing or invalid file, bad values), 2 bad command line.",
     )
+    parser.add_argument("--version", action="version", version=f"nodenet {__version__} (installed as {DISTRIBUTION})")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
@@ -176,6 +187,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # the reader left (nodenet demo | head -2): stop quietly, as other tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's own flush at exit would fail again
+        return EXIT_FAILURE
     except FileNotFoundError as err:
         print(f"nodenet: error: no such file or directory: {err.filename}", file=sys.stderr)
     except (NodenetError, OSError) as err:

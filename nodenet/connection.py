@@ -112,8 +112,8 @@ class Connection:
 
     @property
     def symbol(self) -> str:
-        """The chapter's symbol, ``'λ1,4'``."""
-        return weight_symbol(self.source.name, self.target.name)
+        """The chapter's symbol, ``'λ1,4'`` (``'λ(I1→H4)'`` where node numbers repeat in the network)."""
+        return weight_symbol(self.source.name, self.target.name, numbered=self.source.numbered)
 
     def __repr__(self) -> str:
         return (

@@ -40,7 +40,7 @@ __all__ = [
 def input_array(net: NetworkStructure, x: Any) -> np.ndarray:
     """Inputs as a checked float array of shape ``(p,)`` or ``(n, p)``."""
     names = [node.name for node in net.inputs]
-    array = _named_values(x, names, "input") if isinstance(x, Mapping) else as_float_array(x, "The inputs")
+    array = named_values(x, names, "input") if by_name(x) else as_float_array(x, "The inputs")
     if array.ndim == 1 and array.shape[0] == len(names):
         check_finite(array[None, :], "The input", names, rows=False)
         return array
@@ -64,7 +64,7 @@ def target_array(net: NetworkStructure, y: Any, batch: int | None = None) -> np.
     [[1.0], [2.0]]
     """
     names = [node.name for node in net.outputs]
-    array = _named_values(y, names, "output") if isinstance(y, Mapping) else as_float_array(y, "The targets")
+    array = named_values(y, names, "output") if by_name(y) else as_float_array(y, "The targets")
     if batch is None:
         batch = cached_batch_size(net)
     k = len(names)
@@ -108,12 +108,35 @@ def sample_row(net: NetworkStructure, sample: Any) -> int | None:
     return int(sample) % batch if batch else None
 
 
-def _named_values(values: Mapping, names: list[str], kind: str) -> np.ndarray:
-    missing = [name for name in names if name not in values]
-    extra = [name for name in values if name not in names]
-    if missing or extra:
+def by_name(values: Any) -> bool:
+    """Whether ``values`` are read by name: a mapping, or a pandas DataFrame with named columns.
+
+    A DataFrame whose columns are the default ``0, 1, ...`` (made from an array) is read by position.
+
+    >>> import pandas as pd
+    >>> by_name({"I1": 1.0}), by_name(pd.DataFrame({"I1": [1.0]})), by_name(pd.DataFrame([[1.0]])), by_name([1.0])
+    (True, True, False, False)
+    """
+    if isinstance(values, Mapping):
+        return True
+    columns = getattr(values, "columns", None)
+    if columns is None or not hasattr(values, "to_numpy"):
+        return False
+    return list(columns) != list(range(len(columns)))
+
+
+def named_values(values: Any, names: list[str], kind: str) -> np.ndarray:
+    """The values of a mapping or DataFrame in the order of ``names``: ``(k,)`` for numbers, ``(n, k)`` for columns.
+
+    Every node must be named exactly once; a missing or unknown name is refused, naming it.
+    """
+    keys = list(values)
+    missing = [name for name in names if name not in keys]
+    extra = [key for key in keys if key not in names]
+    if missing or extra or len(set(map(str, keys))) != len(keys):
+        what = "columns" if hasattr(values, "columns") else "values"
         raise ShapeError(
-            f"The {kind} values must name each {kind} node exactly once ({', '.join(names)}); "
+            f"The {kind} {what} must name each {kind} node exactly once ({', '.join(names)}); "
             f"missing: {', '.join(missing) or 'none'}; unknown: {', '.join(map(str, extra)) or 'none'}."
         )
     columns = [as_float_array(values[name], f"The value of {kind} {name!r}") for name in names]

@@ -96,3 +96,18 @@ class GraphvizNotFound(NodenetError, RuntimeError):
 
 class MissingDependency(NodenetError, ImportError):
     """An optional Python package a feature needs (such as matplotlib) is not installed."""
+
+
+DISTRIBUTION = "nodenet-lab"
+"""The name nodenet is installed under (``pip install nodenet-lab``); the import name stays ``nodenet``.
+
+(``nodenet`` on PyPI is an unrelated networking library.)"""
+
+
+def install_hint(extra: str) -> str:
+    """The command that installs an optional extra of this project.
+
+    >>> install_hint("plot")
+    "pip install 'nodenet-lab[plot]'"
+    """
+    return f"pip install '{DISTRIBUTION}[{extra}]'"

@@ -60,18 +60,19 @@ class _Style:
     """How symbols and operators are written: plain text or LaTeX math."""
 
     latex: bool
+    numbered: bool = True
 
     def signal(self, name: str, pre: bool = False) -> str:
         return signal_symbol(name, pre=pre, latex=self.latex)
 
     def weight(self, source: str, target: str) -> str:
-        return weight_symbol(source, target, latex=self.latex)
+        return weight_symbol(source, target, latex=self.latex, numbered=self.numbered)
 
     def bias(self, name: str) -> str:
-        return bias_symbol(name, latex=self.latex)
+        return bias_symbol(name, latex=self.latex, numbered=self.numbered)
 
     def target(self, name: str) -> str:
-        return target_symbol(name, latex=self.latex)
+        return target_symbol(name, latex=self.latex, numbered=self.numbered)
 
     def grad(self, symbol: str) -> str:
         return derivative_symbol(symbol, latex=self.latex)
@@ -248,8 +249,8 @@ def explain(
     sections = [
         _Section(
             _title(node) + ("" if phase == "both" else f": {phase}"),
-            _formulas(net, node, _Style(False), numbers, phase),
-            _formulas(net, node, _Style(True), numbers, phase),
+            _formulas(net, node, _Style(False, net.numbered), numbers, phase),
+            _formulas(net, node, _Style(True, net.numbered), numbers, phase),
         )
         for node, phase in plan
     ]

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
-from .errors import ArgumentTypeError, FormatError, MissingDependency, NodenetError
+from .errors import ArgumentTypeError, FormatError, MissingDependency, NodenetError, install_hint
 from .factory import create_network
 from .parameters import Parameters
 
@@ -201,7 +201,7 @@ def read_checkpoint(item: Any) -> Any:
             import torch
         except ImportError as err:
             raise MissingDependency(
-                "Reading checkpoint files needs PyTorch, the optional 'torch' extra: pip install 'nodenet[torch]'."
+                f"Reading checkpoint files needs PyTorch, the optional 'torch' extra: {install_hint('torch')}."
             ) from err
         try:
             return torch.load(os.fspath(item), map_location="cpu", weights_only=True)

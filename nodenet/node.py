@@ -176,9 +176,14 @@ class Node:
         return bias_name(self.name)
 
     @property
+    def numbered(self) -> bool:
+        """Whether this node's symbols use the chapter's numbers: its network's :attr:`~NetworkStructure.numbered`."""
+        return self._network is None or self._network.numbered
+
+    @property
     def bias_symbol(self) -> str:
-        """The chapter's symbol of the bias, ``'b4'``."""
-        return bias_symbol(self.name)
+        """The chapter's symbol of the bias, ``'b4'`` (``'b(H4)'`` where node numbers repeat)."""
+        return bias_symbol(self.name, numbered=self.numbered)
 
     @property
     def slot(self) -> int | None:

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import Any, Iterable
 
 import numpy as np
 
 __all__ = [
+    "chapter_numbering",
     "derivative_symbol",
     "latex_escape",
     "format_value",
@@ -51,6 +52,19 @@ def node_number(name: str) -> str | None:
     """
     match = _NUMBERED.match(name)
     return match.group(1) if match else None
+
+
+def chapter_numbering(names: Iterable[str]) -> bool:
+    """Whether the chapter's numbered symbols (``λ1,4``, ``b4``, ``y6``) can name these nodes: no number twice.
+
+    ``I1 I2 H3`` can; ``i0, n0, n1`` cannot (``λ0,1`` would name both ``i0→n1`` and ``n0→n1``), and
+    then every symbol takes the names: ``λ(i0→n1)``.
+
+    >>> chapter_numbering(["I1", "I2", "H3", "price"]), chapter_numbering(["i0", "n0", "n1"])
+    (True, False)
+    """
+    numbers = [number for number in map(node_number, names) if number is not None]
+    return len(numbers) == len(set(numbers))
 
 
 def _split(name: str) -> tuple[str, str] | None:
@@ -101,9 +115,13 @@ def _latex_name(name: str) -> str:
     return r"\mathrm{" + latex_escape(name) + "}"
 
 
-def weight_symbol(source: str, target: str, *, latex: bool = False) -> str:
-    """The chapter's symbol for the weight of a connection."""
-    i, j = node_number(source), node_number(target)
+def weight_symbol(source: str, target: str, *, latex: bool = False, numbered: bool = True) -> str:
+    """The chapter's symbol for the weight of a connection (``numbered=False``: by the names).
+
+    >>> weight_symbol("I1", "H4"), weight_symbol("I1", "H4", numbered=False), weight_symbol("x", "H4")
+    ('λ1,4', 'λ(I1→H4)', 'λ(x→H4)')
+    """
+    i, j = (node_number(source), node_number(target)) if numbered else (None, None)
     if latex:
         if i is not None and j is not None:
             return rf"\lambda_{{{i},{j}}}"
@@ -113,9 +131,9 @@ def weight_symbol(source: str, target: str, *, latex: bool = False) -> str:
     return f"λ({source}→{target})"
 
 
-def bias_symbol(name: str, *, latex: bool = False) -> str:
-    """The chapter's symbol for the bias of a node."""
-    number = node_number(name)
+def bias_symbol(name: str, *, latex: bool = False, numbered: bool = True) -> str:
+    """The chapter's symbol for the bias of a node (``numbered=False``: by the name)."""
+    number = node_number(name) if numbered else None
     if latex:
         return f"b_{{{number if number is not None else _latex_name(name)}}}"
     return f"b{number}" if number is not None else f"b({name})"
@@ -134,13 +152,13 @@ def signal_symbol(name: str, *, pre: bool = False, latex: bool = False) -> str:
     return base + r"^{\mathrm{in}}" if pre else base
 
 
-def target_symbol(name: str, *, latex: bool = False) -> str:
+def target_symbol(name: str, *, latex: bool = False, numbered: bool = True) -> str:
     """The symbol of an output node's target value: ``y6`` for ``O6``.
 
     >>> target_symbol("O6"), target_symbol("price"), target_symbol("O6", latex=True)
     ('y6', 'y(price)', 'y_{6}')
     """
-    number = node_number(name)
+    number = node_number(name) if numbered else None
     if latex:
         return f"y_{{{number if number is not None else _latex_name(name)}}}"
     return f"y{number}" if number is not None else f"y({name})"

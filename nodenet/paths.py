@@ -154,7 +154,7 @@ def paths(net: Network, source: NodeRef, target: NodeRef, *, limit: int = 10000)
             if nxt.name in leads_to_target:
                 derivative = nxt.activation_function.derivative(nxt.pre, nxt.post)
                 step = (
-                    (weight_symbol(node.name, nxt.name), conn.weight),
+                    (weight_symbol(node.name, nxt.name, numbered=net.numbered), conn.weight),
                     (f"{function_symbol(nxt.activation)}'({signal_symbol(nxt.name, pre=True)})", derivative),
                 )
                 stack.append((nxt, nodes + (nxt.name,), factors + step, product * conn.weight * derivative))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .errors import InvalidArgument, MissingDependency
+from .errors import InvalidArgument, MissingDependency, install_hint
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -80,7 +80,7 @@ def plot_history(history: History, *, log_x: bool = False) -> Figure:
     Raises
     ------
     MissingDependency
-        If matplotlib is not installed (``pip install 'nodenet[plot]'``).
+        If matplotlib is not installed (``pip install 'nodenet-lab[plot]'``).
 
     Examples
     --------
@@ -99,7 +99,7 @@ def plot_history(history: History, *, log_x: bool = False) -> Figure:
     except ImportError as err:
         raise MissingDependency(
             "plot_history needs matplotlib, which is not installed; install it with "
-            "pip install 'nodenet[plot]' (or pip install matplotlib)."
+            f"{install_hint('plot')} (or pip install matplotlib)."
         ) from err
     history.require_trained_structure("plot_history")
     figure = _shown_figure(Figure)(figsize=(11, 7.5), layout="constrained")

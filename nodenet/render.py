@@ -299,12 +299,16 @@ def label_text(text: str) -> str:
 
     HTML characters become entities, and each backslash is doubled: Graphviz
     expands its escapes (backslash N, G, E, ...) even inside HTML labels, and
-    reads a doubled backslash as one.
+    reads a doubled backslash as one.  Square brackets are written as
+    character references: Graphviz's HTML lexer rejects a label that is
+    nothing but ``]``.
 
     >>> label_text("<b> " + chr(92) + "N") == "&lt;b&gt; " + 2 * chr(92) + "N"
     True
+    >>> label_text("[x]")
+    '&#91;x&#93;'
     """
-    return html.escape(text).replace(chr(92), 2 * chr(92))
+    return html.escape(text).replace(chr(92), 2 * chr(92)).replace("[", "&#91;").replace("]", "&#93;")
 
 
 def _caption(title: str | None, pick: _SamplePicker | None) -> str:

@@ -17,6 +17,7 @@ from .connection import Connection
 from .errors import CycleError, NodeNotFound, TopologyError
 from .freshness import DerivedCache, PassRecord
 from .node import Node, check_activation_fits
+from .notation import chapter_numbering
 from .parameters import ParameterStore
 
 __all__ = ["NetworkStructure", "NodeRef", "LAYERS"]
@@ -299,6 +300,11 @@ class NetworkStructure:
     def connections(self) -> list[Connection]:
         """All connections, grouped by target in topological order."""
         return [conn for node in self.nodes for conn in node.incoming]
+
+    @property
+    def numbered(self) -> bool:
+        """Whether symbols use the chapter's node numbers (``λ1,4``): no number names two nodes."""
+        return self.derived.get("numbered", lambda: chapter_numbering(node.name for node in self.nodes))
 
     def groups(self) -> dict[Activation, list[Node]]:
         """The members of each group activation (softmax), in topological order.

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import numpy as np
 
 from .checks import check_int
-from .conversion import check_loss_fits, check_targets_fit
+from .conversion import by_name, check_loss_fits, check_targets_fit, named_values
 from .data import finite_array
 from .engine import training_path
 from .errors import DivergenceError, InvalidArgument, ShapeError, TopologyError
@@ -68,13 +68,19 @@ class EpochInfo:
 
 # --------------------------------------------------------------------------- validation
 def _matrix(values: ArrayLike, width: int, what: str, names: list[str], *, targets: bool = False) -> np.ndarray:
+    if by_name(values):  # a DataFrame (or a mapping) by its column names, in the network's order
+        values = named_values(values, names, "output" if targets else "input")
     array = finite_array(values, what, names)
     if targets and array.ndim == 1 and width == 1:  # (n,) targets of a single output
         array = array[:, None]
     if array.ndim != 2 or array.shape[1] != width:
+        hint = "Reshape one sample with np.reshape(x, (1, -1))."
+        if targets and array.ndim == 1 and width > 1 and np.all(array == np.round(array)):
+            hint = (f"These look like class labels: one-hot code them with nodenet.one_hot({what}), "
+                    "or use nodenet.sklearn.NodenetClassifier, which takes labels.")
         raise ShapeError(
             f"{what} must have shape (n, {width}), one column per node ({', '.join(names)}); "
-            f"got shape {array.shape}. Reshape one sample with np.reshape(x, (1, -1))."
+            f"got shape {array.shape}. {hint}"
         )
     return array
 

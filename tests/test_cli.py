@@ -25,7 +25,7 @@ def model(tmp_path):
 @pytest.mark.dot
 @needs_dot
 def test_demo_writes_snapshots_plots_and_viewer(tmp_path, capsys):
-    pytest.importorskip("matplotlib", reason="matplotlib is not installed (pip install 'nodenet[plot]')")
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed (pip install 'nodenet-lab[plot]')")
     out = tmp_path / "demo"
     assert main(["demo", "--out", str(out), "--epochs", "30"]) == 0
     printed = capsys.readouterr().out.splitlines()

@@ -11,7 +11,7 @@ import pytest
 import nodenet
 from nodenet.parameters import Parameters
 
-pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'nodenet[torch]')")
+pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'nodenet-lab[torch]')")
 
 EXAMPLE = pathlib.Path(__file__).resolve().parents[1] / "examples" / "distributed.py"
 

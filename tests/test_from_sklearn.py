@@ -9,7 +9,7 @@ import pytest
 import nodenet
 from nodenet.errors import InvalidArgument
 
-sklearn = pytest.importorskip("sklearn", reason="scikit-learn is not installed (pip install 'nodenet[examples]')")
+sklearn = pytest.importorskip("sklearn", reason="scikit-learn is not installed (pip install 'nodenet-lab[sklearn]')")
 from sklearn.neural_network import MLPClassifier, MLPRegressor  # noqa: E402
 
 X = np.random.default_rng(1).random((60, 4))

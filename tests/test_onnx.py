@@ -11,8 +11,8 @@ from nodenet.errors import FormatError
 from nodenet.parameters import Parameters
 from nodenet.testing import problems
 
-onnx = pytest.importorskip("onnx", reason="onnx is not installed (pip install 'nodenet[onnx]')")
-ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (pip install 'nodenet[onnx]')")
+onnx = pytest.importorskip("onnx", reason="onnx is not installed (pip install 'nodenet-lab[onnx]')")
+ort = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed (pip install 'nodenet-lab[onnx]')")
 
 
 def run(path, X):
@@ -85,7 +85,7 @@ def test_without_onnx_the_extra_is_named(monkeypatch, tmp_path):
     from nodenet.errors import MissingDependency
 
     monkeypatch.setitem(sys.modules, "onnx", None)
-    with pytest.raises(MissingDependency, match=r"pip install 'nodenet\[onnx\]'"):
+    with pytest.raises(MissingDependency, match=r"pip install 'nodenet-lab\[onnx\]'"):
         nodenet.to_onnx(nodenet.Network.from_layers([1, 1], seed=0), tmp_path / "net.onnx")
 
 

@@ -8,7 +8,7 @@ import pytest
 import nodenet
 from nodenet.plotting import LEGEND_LIMIT, log_scale_fits, parameter_symbols
 
-matplotlib = pytest.importorskip("matplotlib", reason="matplotlib is not installed (pip install 'nodenet[plot]')")
+matplotlib = pytest.importorskip("matplotlib", reason="matplotlib is not installed (pip install 'nodenet-lab[plot]')")
 matplotlib.use("Agg")
 
 X = [[0.5, 0.2, 0.7]]
@@ -116,7 +116,7 @@ def test_bad_option(history):
 
 def test_missing_matplotlib_names_the_extra(history, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(nodenet.MissingDependency, match=r"pip install 'nodenet\[plot\]'") as err:
+    with pytest.raises(nodenet.MissingDependency, match=r"pip install 'nodenet-lab\[plot\]'") as err:
         nodenet.plot_history(history)
     assert isinstance(err.value, ImportError)
 

@@ -15,7 +15,7 @@ from nodenet.errors import DivergenceError, FormatError, InvalidArgument, Missin
 from nodenet.parameters import Parameters
 from nodenet.testing import problems
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'nodenet[torch]')")
+torch = pytest.importorskip("torch", reason="PyTorch is not installed (pip install 'nodenet-lab[torch]')")
 
 RTOL = 1e-12
 
@@ -250,7 +250,7 @@ def test_history_from_checkpoints_shows_a_torch_run(tmp_path):
 
 def test_without_torch_the_extra_is_named(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
-    with pytest.raises(MissingDependency, match=r"pip install 'nodenet\[torch\]'"):
+    with pytest.raises(MissingDependency, match=r"pip install 'nodenet-lab\[torch\]'"):
         nodenet.to_torch(nodenet.Network.from_layers([1, 1], seed=0))
 
 
@@ -276,7 +276,7 @@ def test_the_module_works_with_torch_compile_and_autocast():
 
 
 def test_checkpoints_of_a_torch_run_plot_and_export(tmp_path):
-    pytest.importorskip("matplotlib", reason="matplotlib is not installed (pip install 'nodenet[plot]')")
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed (pip install 'nodenet-lab[plot]')")
     net = nodenet.Network.from_layers([2, 2, 1], seed=3)
     module = nodenet.to_torch(net)
     states = [{key: value.clone() + 0.01 * epoch for key, value in module.state_dict().items()} for epoch in range(3)]

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..checks import check_path
-from ..errors import FormatError, InvalidArgument, MissingDependency
+from ..errors import FormatError, InvalidArgument, MissingDependency, install_hint
 from ..factory import assign_layers, check_network, layered_network
 from ..manifest import describe, levels, network_from, parameter_values
 from ..parameters import Parameters
@@ -44,7 +44,7 @@ def _onnx() -> Any:
     try:
         import onnx
     except ImportError as err:
-        raise MissingDependency("This needs the 'onnx' package, the optional 'onnx' extra: pip install 'nodenet[onnx]'.") from err
+        raise MissingDependency(f"This needs the 'onnx' package, the optional 'onnx' extra: {install_hint('onnx')}.") from err
     return onnx
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import FormatError, InvalidArgument, MissingDependency
+from ..errors import FormatError, InvalidArgument, MissingDependency, install_hint
 from ..factory import assign_layers, check_network, layered_network
 from ..manifest import describe, levels, load_manifest, network_from, parameter_values
 from ..parameters import Parameters
@@ -40,7 +40,7 @@ def _torch() -> Any:
         import torch
     except ImportError as err:
         raise MissingDependency(
-            "This needs PyTorch, the optional 'torch' extra: pip install 'nodenet[torch]' (a CPU build is enough)."
+            f"This needs PyTorch, the optional 'torch' extra: {install_hint('torch')} (a CPU build is enough)."
         ) from err
     return torch
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import InvalidArgument, MissingDependency
+from ..errors import InvalidArgument, MissingDependency, install_hint
 from ..factory import assign_layers, layered_network
 
 __all__ = ["from_sklearn", "HIDDEN", "OUTPUT"]
@@ -49,7 +49,7 @@ def from_sklearn(estimator: Any, *, feature_names: bool = False) -> Any:
     try:
         from sklearn.neural_network import MLPClassifier, MLPRegressor
     except ImportError as err:
-        raise MissingDependency("from_sklearn needs scikit-learn: pip install 'nodenet[examples]'.") from err
+        raise MissingDependency(f"from_sklearn needs scikit-learn, the optional 'sklearn' extra: {install_hint('sklearn')}.") from err
     if not isinstance(estimator, (MLPRegressor, MLPClassifier)):
         raise InvalidArgument(f"from_sklearn takes a fitted MLPRegressor or MLPClassifier; got {type(estimator).__name__}.")
     if not hasattr(estimator, "coefs_"):

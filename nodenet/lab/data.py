@@ -124,7 +124,7 @@ def lab_data(
     samples = _samples(history, sample, data)
     computable = all(node.activation in BUILT_IN for node in net.nodes) and history.loss_function.name in ("l2", "cross_entropy")
     return {
-        "nodes": [_node(node) for node in net.nodes],
+        "nodes": [_node(node, net.numbered) for node in net.nodes],
         # two flat lists: a large network's connections are most of the page
         "connections": {
             "source": [index[conn.source] for conn in net.connections],
@@ -143,7 +143,7 @@ def lab_data(
     }
 
 
-def _node(node: Any) -> dict[str, Any]:
+def _node(node: Any, numbered: bool) -> dict[str, Any]:
     name, activation = node.name, node.activation
     me, pre = signal_symbol(name), signal_symbol(name, pre=True)
     return {
@@ -152,15 +152,16 @@ def _node(node: Any) -> dict[str, Any]:
         "activation": activation,
         "slope": getattr(node.activation_function, "slope", None),
         "title": f"{name} ({node.kind}, {activation})",
-        "number": node_number(name),  # the page writes λ4,6 from the numbers, λ(a→b) without (as notation.weight_symbol)
+        # the page writes λ4,6 from the numbers, λ(a→b) without them, as notation.weight_symbol does
+        "number": node_number(name) if numbered else None,
         "symbols": {
             "post": me,
             "pre": pre,
             "gradPost": derivative_symbol(me),
             "gradPre": derivative_symbol(pre),
-            "bias": bias_symbol(name),
-            "gradBias": derivative_symbol(bias_symbol(name)),
-            "target": target_symbol(name),
+            "bias": bias_symbol(name, numbered=numbered),
+            "gradBias": derivative_symbol(bias_symbol(name, numbered=numbered)),
+            "target": target_symbol(name, numbered=numbered),
             "function": function_symbol(activation),
         },
     }
