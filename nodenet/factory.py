@@ -108,11 +108,16 @@ def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
 
 
 def layered_network(
-    widths: list[int], activations: list[Any], *, input_names: list[str] | None = None, net: Any = None
+    widths: list[int],
+    activations: list[Any],
+    *,
+    input_names: list[str] | None = None,
+    output_names: list[str] | None = None,
+    net: Any = None,
 ) -> tuple[Any, list[list[Node]]]:
     """A fully connected layered network with the chapter's numbering, and its layers.
 
-    Inputs ``I1..Ip`` (or ``input_names``), hidden nodes ``H..``, outputs ``O..``, numbered globally;
+    Inputs ``I1..Ip`` (or ``input_names``), hidden nodes ``H..``, outputs ``O..`` (or ``output_names``), numbered globally;
     ``activations[i]`` is the activation of layer ``i + 1``; weights and biases are 0.0.
 
     >>> net, layers = layered_network([2, 2, 1], ["tanh", "identity"])
@@ -129,7 +134,8 @@ def layered_network(
             if depth == 0:
                 layer.append(net.add_input(input_names[position] if input_names else f"I{number}"))
             elif depth == len(widths) - 1:
-                layer.append(net.add_output(f"O{number}", activation=activations[depth - 1], bias=0.0))
+                name = output_names[position] if output_names else f"O{number}"
+                layer.append(net.add_output(name, activation=activations[depth - 1], bias=0.0))
             else:
                 layer.append(net.add_node(f"H{number}", activation=activations[depth - 1], bias=0.0))
         layers.append(layer)

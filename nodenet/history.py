@@ -67,6 +67,9 @@ class History:
         ``None`` for a history made from checkpoints.
     training_rows, batch_rows : int
         Rows of ``X`` and rows per batch (equal for full-batch training).
+    regularization : dict or None
+        ``{'l2': ..., 'l1': ..., 'biases': ...}`` when ``fit`` penalized the
+        weights; ``penalty`` then holds the penalty of each epoch.
     stopped_early : bool
         Whether ``tol``/``patience`` (or the callback) ended the run early.
 
@@ -102,11 +105,14 @@ class History:
         *,
         training_rows: int = 1,
         batch_rows: int = 1,
+        regularization: Optional[dict] = None,
     ) -> None:
         self.network = network
         self.optimizer = optimizer
         self.training_rows = training_rows
         self.batch_rows = batch_rows
+        self.regularization = regularization
+        self._penalty: list[float] = []
         self._version = network.structure_version  # the structure the recorded columns belong to
         self._layout = parameters  # names and order of the recorded columns
         self.sample_x = sample_x
@@ -200,7 +206,10 @@ class History:
         self._gradients.append(grads if grads is not None else np.full(len(values), math.nan))
         self._predictions.append(prediction)
 
-    def end_epoch(self, loss: float, val_loss: Optional[float], lr: float) -> None:
+    def end_epoch(self, loss: float, val_loss: Optional[float], lr: float, penalty: Optional[float] = None) -> None:
+        """Keep an epoch's data loss, validation loss, learning rate and weight penalty (``fit`` calls it)."""
+        if penalty is not None:
+            self._penalty.append(penalty)
         self._loss.append(loss)
         self._lr.append(lr)
         if val_loss is not None:
@@ -213,6 +222,7 @@ class History:
             "loss": np.array(self._loss, dtype=float),
             "val_loss": np.array(self._val_loss, dtype=float),
             "lr": np.array(self._lr, dtype=float),
+            "penalty": np.array(self._penalty, dtype=float),
             "recorded_epochs": np.array(self._epochs, dtype=int),
             "parameters": np.array(self._parameters, dtype=float).reshape(m, width),
             "gradients": np.array(self._gradients, dtype=float).reshape(m, width),
@@ -242,6 +252,14 @@ class History:
     def val_loss(self) -> Optional[np.ndarray]:
         """Validation loss per epoch, or ``None`` without ``validation``."""
         return self._arrays["val_loss"] if self._val_loss else None
+
+    @property
+    def penalty(self) -> Optional[np.ndarray]:
+        """The weight penalty at the start of each epoch (``l2``/``l1`` of ``fit``), or ``None`` without one.
+
+        ``loss + penalty`` is what training descended; ``loss`` alone is the data loss.
+        """
+        return self._arrays["penalty"] if self._penalty else None
 
     @property
     def lr(self) -> np.ndarray:

@@ -72,6 +72,8 @@ class Network(NetworkStructure):
         bias: str = "small",
         scale: float = 0.5,
         seed: Seed = None,
+        input_names: Sequence[str] | None = None,
+        output_names: Sequence[str] | None = None,
     ) -> Network:
         """A fully connected layered network with the chapter's numbering.
 
@@ -88,6 +90,10 @@ class Network(NetworkStructure):
             Passed to :func:`nodenet.initializers.initialize`. With an int
             seed the draws follow numpy's legacy ``np.random.seed``, so
             ``seed=13`` reproduces the chapter's initial weights.
+        input_names, output_names : sequence of str, optional
+            Names of the input and output nodes instead of ``I1..`` and
+            ``O..`` (e.g. a DataFrame's columns, which ``predict`` and ``fit``
+            then match by name); hidden nodes keep the numbering.
 
         Examples
         --------
@@ -97,9 +103,12 @@ class Network(NetworkStructure):
         ['I1', 'I2', 'I3', 'H4', 'H5', 'O6']
         >>> net.parameter_count()
         11
+        >>> [n.name for n in nodenet.Network.from_layers([2, 1], input_names=["alcohol", "ash"], output_names=["class"]).nodes]
+        ['alcohol', 'ash', 'class']
         """
         widths = _check_widths(widths)
-        net, _ = layered_network(widths, [hidden] * (len(widths) - 2) + [output], net=cls())
+        names = {"input_names": _check_names(input_names, widths[0], "input"), "output_names": _check_names(output_names, widths[-1], "output")}
+        net, _ = layered_network(widths, [hidden] * (len(widths) - 2) + [output], net=cls(), **names)
         initialize(net, init, bias=bias, scale=scale, seed=seed)
         return net
 
@@ -311,6 +320,19 @@ class Network(NetworkStructure):
             text += ("\nShown as its structure, one box per run of alike nodes; net.render('net.svg') draws every node "
                      "and connection (Graphviz may take minutes at this size).")
         return {"text/plain": text, **({"image/svg+xml": svg} if svg is not None else {})}
+
+
+def _check_names(names: Any, width: int, kind: str) -> list[str] | None:
+    if names is None:
+        return None
+    if isinstance(names, str) or not hasattr(names, "__iter__"):
+        raise InvalidArgument(f"{kind}_names must be a list of {width} names; got {names!r:.80}.")
+    names = list(names)
+    if len(names) != width:
+        raise InvalidArgument(f"{kind}_names must name each of the {width} {kind} nodes; got {len(names)} names: {names!r:.80}.")
+    if not all(isinstance(name, str) for name in names):
+        raise InvalidArgument(f"{kind}_names must be strings (e.g. a DataFrame's columns as str); got {names!r:.80}.")
+    return names
 
 
 def _check_widths(widths: Any) -> list[int]:

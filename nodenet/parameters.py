@@ -190,6 +190,16 @@ class Parameters:
             self._views = (store.values[: self._count], store.grads[: self._count])
         return self._views
 
+    def flat_mask(self, *, biases: bool) -> np.ndarray:
+        """True in :meth:`flat`'s order for every weight (and every bias when ``biases``): what a penalty covers."""
+        connections, _ = self._owners
+        mask = np.ones(self._count, dtype=bool) if biases else np.arange(self._count) < len(connections)
+        if not self._whole_store:
+            return mask
+        flat = np.zeros(self._count, dtype=bool)
+        flat[self.slots] = mask
+        return flat
+
     def from_flat(self, array: np.ndarray) -> np.ndarray:
         """An array in :meth:`flat`'s order (an optimizer's state) as a copy in parameter order."""
         return array[self.slots] if self._whole_store else array.copy()

@@ -38,6 +38,7 @@ from .factory import check_network
 from .history import History
 from .losses import Loss, get_loss
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
+from .regularization import penalty_from
 from .parameters import Parameters
 from .seeding import Seed, as_rng
 
@@ -156,6 +157,9 @@ def fit(
     progress: Optional[bool] = None,
     callback: Optional[Callable[[EpochInfo], Any]] = None,
     compiled: Optional[bool] = None,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    regularize_biases: bool = False,
 ) -> History:
     """Train ``net`` in place on rows ``X`` with targets ``Y``; return the :class:`History`.
 
@@ -210,6 +214,13 @@ def fit(
         the fast one-sample path (plain-float caches); ``True`` forces the
         plan and ``False`` the textbook's passes (:mod:`nodenet.backprop`,
         slow on batches).  All give the same numbers.
+    l2, l1 : float
+        Penalties on the weights (:mod:`nodenet.regularization`): training
+        descends the data loss plus ``l2/2 · Σ λ² + l1 · Σ |λ|``.
+        ``history.loss`` records the data loss, ``history.penalty`` the
+        penalty at the start of each epoch.
+    regularize_biases : bool
+        Penalize the biases as well (by default only the weights).
 
     Returns
     -------
@@ -261,6 +272,7 @@ def fit(
     if not isinstance(shuffle, bool):
         raise InvalidArgument(f"shuffle must be True or False; got {shuffle!r}.")
     stopper = _EarlyStopping.from_options(tol, patience)
+    penalty = penalty_from(l2, l1, regularize_biases)
     val = None if validation is None else _validation_data(net, validation)
     if val is not None:
         check_targets_fit(net, loss_fn, val[1])
@@ -273,7 +285,10 @@ def fit(
     kept = np.empty(len(params))  # the parameters before each step, restored if it diverges
     n = x.shape[0]
     slices = _batches(n, batch_size)
-    history = History(net, params, sample_x, sample_y, loss_fn, opt.settings(), training_rows=n, batch_rows=slices[0].stop)
+    history = History(net, params, sample_x, sample_y, loss_fn, opt.settings(), training_rows=n, batch_rows=slices[0].stop,
+                      regularization=None if penalty is None else penalty.settings())
+    penalized = None if penalty is None else params.flat_mask(biases=penalty.biases)
+    total_grads = np.empty(len(params))
     path = training_path(net, rows=slices[0].stop, compiled=compiled)
 
     shuffled = shuffle and len(slices) > 1
@@ -315,6 +330,10 @@ def fit(
                             state = {"steps": opt.steps, **{key: params.from_flat(value) for key, value in arrays.items()}}
                         history.record(epoch, params.values, params.grads(), prediction, state)
                     values, grads = params.flat_after_backward()
+                    if penalized is not None:  # the store keeps the data loss's gradients; the step adds the penalty's
+                        if number == 0:
+                            epoch_penalty = penalty.value(values, penalized)  # type: ignore[union-attr]
+                        grads = penalty.gradient(values, grads, penalized, out=total_grads)  # type: ignore[union-attr]
                     np.copyto(kept, values)
                     updating = True
                     values = step(values, grads, rate)
@@ -333,7 +352,7 @@ def fit(
                     val_loss = loss_fn.mean(outputs, val[1])
                     if not math.isfinite(val_loss):
                         raise _diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}")
-                history.end_epoch(epoch_loss, val_loss, rate)
+                history.end_epoch(epoch_loss, val_loss, rate, epoch_penalty if penalized is not None else None)
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)

@@ -203,7 +203,7 @@ def test_the_update_step_of_momentum_and_adam_is_the_recorded_step(browser, tmp_
     browser.open(page.as_uri() + "#epoch=4&step=update")
     state = browser.state()
     np.testing.assert_allclose(state["update"], history.parameters[5], rtol=RTOL, atol=ATOL)
-    first = "v(λ1,4) ← μ·v(λ1,4) − η·∂L/∂λ1,4" if optimizer.name == "sgd" else "m(λ1,4) ← β1·m(λ1,4) + (1 − β1)·∂L/∂λ1,4"
+    first = "v(λ1,4) ← μ·v(λ1,4) − η·∂L/∂λ1,4" if optimizer.name == "sgd" else "m(λ1,4) ← β1·m(λ1,4) + (1 − β1)·g"
     assert first in state["panel"]
 
 
@@ -309,3 +309,16 @@ def test_hostile_names_show_literally_and_run_nothing(browser, tmp_path):
     assert shown == [f"{name} · {act}" for name, act in zip(names, ["identity", "tanh", "identity"])]
     assert browser.state()["panel"] == history.network_at(0).explain(names[2], phase="forward").text
     assert browser.errors() == []
+
+
+@pytest.mark.parametrize("penalty", [{"l2": 0.05}, {"l1": 0.01, "regularize_biases": True}, {"l2": 0.02, "l1": 0.003}])
+def test_the_update_step_with_a_weight_penalty_is_the_recorded_step(browser, tmp_path, penalty):
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    history = net.fit([CHAPTER_X], [CHAPTER_Y], epochs=4, lr=0.3, progress=False, **penalty)
+    page = nodenet.export_html(history, tmp_path / "lab.html")
+    browser.open(page.as_uri() + "#epoch=2&step=update")
+    state = browser.state()
+    np.testing.assert_allclose(state["update"], history.parameters[3], rtol=RTOL, atol=ATOL)
+    term = "l2·λ1,4" if "l2" in penalty else "l1·sign(λ1,4)"
+    assert f"λ1,4 ← λ1,4 − η·(∂L/∂λ1,4 + {term}" in state["panel"]
+    assert ("b4 ← b4 − η·(∂L/∂b4 + " in state["panel"]) == penalty.get("regularize_biases", False)

@@ -134,6 +134,7 @@ def lab_data(
         "loss": history.loss_function.name,
         "computable": computable,
         "optimizer": history.optimizer,
+        "regularization": history.regularization,
         "trainingRows": history.training_rows,
         "batchRows": history.batch_rows,
         "frames": [_frame(history, epoch) for epoch in shown],

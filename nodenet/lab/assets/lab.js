@@ -76,7 +76,7 @@ function compute() {
   computed = { loss: null, update: null, targets };
   if (targets && DATA.computable) {
     computed.loss = backwardPass(NET, targets, DATA.loss).value;
-    if (!frame.last) computed.update = updateStep(NET, DATA.optimizer, frame, frame.arrays);
+    if (!frame.last) computed.update = updateStep(NET, DATA.optimizer, frame, frame.arrays, DATA.regularization);
   }
 }
 
