@@ -107,7 +107,10 @@ class Network(NetworkStructure):
         ['alcohol', 'ash', 'class']
         """
         widths = _check_widths(widths)
-        names = {"input_names": _check_names(input_names, widths[0], "input"), "output_names": _check_names(output_names, widths[-1], "output")}
+        names = {
+            "input_names": _check_names(input_names, widths[0], "input"),
+            "output_names": _check_names(output_names, widths[-1], "output"),
+        }
         net, _ = layered_network(widths, [hidden] * (len(widths) - 2) + [output], net=cls(), **names)
         initialize(net, init, bias=bias, scale=scale, seed=seed)
         return net

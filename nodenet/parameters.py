@@ -48,6 +48,14 @@ class ParameterStore:
         self.version = 0
         self._free: list[int] = []
 
+    def __getstate__(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # writable copies: an unpickled store may come from a read-only memory map (joblib, scikit-learn)
+        for name, value in state.items():
+            setattr(self, name, np.array(value) if isinstance(value, np.ndarray) else value)
+
     def allocate(self, value: float) -> int:
         """Reserve a slot holding ``value``; returns its index."""
         if self._free:

@@ -38,8 +38,8 @@ from .factory import check_network
 from .history import History
 from .losses import Loss, get_loss
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
-from .regularization import penalty_from
 from .parameters import Parameters
+from .regularization import penalty_from
 from .seeding import Seed, as_rng
 
 if TYPE_CHECKING:
