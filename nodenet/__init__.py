@@ -11,6 +11,7 @@ backpropagation can be read off the objects.
 Network(3 inputs, 2 hidden, 1 outputs; 8 connections, 11 parameters)
 """
 
+from . import datasets
 from .activations import ACTIVATIONS, Activation, get_activation, register_activation
 from .connection import Connection
 from .data import MinMaxScaler, from_one_hot, one_hot, train_test_split
@@ -64,6 +65,16 @@ from .training import EpochInfo, fit
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    # nodenet.sklearn needs scikit-learn, an optional extra: imported on first use, never by `import nodenet`
+    if name == "sklearn":
+        import importlib
+
+        return importlib.import_module(".sklearn", __name__)
+    raise AttributeError(f"module 'nodenet' has no attribute {name!r}")
+
+
 __all__ = [
     "ACTIVATIONS",
     "Activation",
@@ -115,6 +126,7 @@ __all__ = [
     "check_gradients",
     "export_html",
     "Lab",
+    "datasets",
     "fit",
     "from_one_hot",
     "get_activation",
