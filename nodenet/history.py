@@ -113,6 +113,8 @@ class History:
         self.batch_rows = batch_rows
         self.regularization = regularization
         self._penalty: list[float] = []
+        self._accuracy: list[float] = []
+        self._val_accuracy: list[float] = []
         self._version = network.structure_version  # the structure the recorded columns belong to
         self._layout = parameters  # names and order of the recorded columns
         self.sample_x = sample_x
@@ -206,10 +208,20 @@ class History:
         self._gradients.append(grads if grads is not None else np.full(len(values), math.nan))
         self._predictions.append(prediction)
 
-    def end_epoch(self, loss: float, val_loss: Optional[float], lr: float, penalty: Optional[float] = None) -> None:
-        """Keep an epoch's data loss, validation loss, learning rate and weight penalty (``fit`` calls it)."""
-        if penalty is not None:
-            self._penalty.append(penalty)
+    def end_epoch(
+        self,
+        loss: float,
+        val_loss: Optional[float],
+        lr: float,
+        penalty: Optional[float] = None,
+        *,
+        accuracy: Optional[float] = None,
+        val_accuracy: Optional[float] = None,
+    ) -> None:
+        """Keep an epoch's data loss, validation loss, learning rate, weight penalty and accuracies (``fit`` calls it)."""
+        for kept, value in ((self._penalty, penalty), (self._accuracy, accuracy), (self._val_accuracy, val_accuracy)):
+            if value is not None:
+                kept.append(value)
         self._loss.append(loss)
         self._lr.append(lr)
         if val_loss is not None:
@@ -223,6 +235,8 @@ class History:
             "val_loss": np.array(self._val_loss, dtype=float),
             "lr": np.array(self._lr, dtype=float),
             "penalty": np.array(self._penalty, dtype=float),
+            "accuracy": np.array(self._accuracy, dtype=float),
+            "val_accuracy": np.array(self._val_accuracy, dtype=float),
             "recorded_epochs": np.array(self._epochs, dtype=int),
             "parameters": np.array(self._parameters, dtype=float).reshape(m, width),
             "gradients": np.array(self._gradients, dtype=float).reshape(m, width),
@@ -260,6 +274,16 @@ class History:
         ``loss + penalty`` is what training descended; ``loss`` alone is the data loss.
         """
         return self._arrays["penalty"] if self._penalty else None
+
+    @property
+    def accuracy(self) -> Optional[np.ndarray]:
+        """Training accuracy per epoch (the rows the epoch's batches got right), or ``None`` (see ``fit``'s ``metrics``)."""
+        return self._arrays["accuracy"] if self._accuracy else None
+
+    @property
+    def val_accuracy(self) -> Optional[np.ndarray]:
+        """Accuracy on ``validation`` after each epoch, or ``None``."""
+        return self._arrays["val_accuracy"] if self._val_accuracy else None
 
     @property
     def lr(self) -> np.ndarray:

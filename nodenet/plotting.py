@@ -123,7 +123,12 @@ def plot_history(history: History, *, log_x: bool = False) -> Figure:
         loss.plot(loss_epochs, history.val_loss, label="validation")
     if log_scale_fits(history.loss):
         loss.set_yscale("log")  # an exact 0 (a perfect fit) is left out of a log axis
-    _finish(loss, "Training loss", "loss", 2 if history.val_loss is not None else 0)
+    if history.penalty is not None:
+        loss.plot(loss_epochs, history.penalty, label="weight penalty", linestyle=":")
+    lines = 1 + (history.val_loss is not None) + (history.penalty is not None)
+    _finish(loss, "Training loss", "loss", lines if lines > 1 else 0, location="upper right")
+    if history.accuracy is not None:
+        _plot_accuracy(loss, history, loss_epochs)
     for axes in figure.axes:
         axes.set_xlabel("epoch")
         if log_x:
@@ -155,6 +160,18 @@ def log_scale_fits(values: Any) -> bool:
     return bool(finite.size and np.all(finite >= 0) and np.any(finite > 0))
 
 
+def _plot_accuracy(loss: Any, history: History, epochs: np.ndarray) -> None:
+    """Accuracy on a second axis of the loss panel (right-hand scale, 0 to 1)."""
+    accuracy = loss.twinx()
+    accuracy.plot(epochs, history.accuracy, color="#2e7d32", label="training accuracy")
+    if history.val_accuracy is not None:
+        accuracy.plot(epochs, history.val_accuracy, color="#8e24aa", label="validation accuracy")
+    accuracy.set_ylim(0, 1.02)
+    accuracy.set_ylabel("accuracy")
+    accuracy.legend(fontsize="small", loc="lower center")
+    loss.set_title("Training loss and accuracy")
+
+
 def _plot_predictions(axes: Any, history: History, epochs: np.ndarray) -> None:
     outputs = [node.name for node in history.network.outputs]
     predictions = history.predictions
@@ -166,9 +183,9 @@ def _plot_predictions(axes: Any, history: History, epochs: np.ndarray) -> None:
     _finish(axes, "Prediction for the watched sample", "output", 2 * len(outputs))
 
 
-def _finish(axes: Any, title: str, ylabel: str, lines: int) -> None:
+def _finish(axes: Any, title: str, ylabel: str, lines: int, location: str = "best") -> None:
     axes.set_title(title)
     axes.set_ylabel(ylabel)
     axes.grid(True, alpha=0.3)
     if 0 < lines <= LEGEND_LIMIT:
-        axes.legend(fontsize="small", ncols=2 if lines > 6 else 1)
+        axes.legend(fontsize="small", ncols=2 if lines > 6 else 1, loc=location)

@@ -25,7 +25,7 @@ import math
 import sys
 from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
@@ -37,6 +37,7 @@ from .errors import DivergenceError, InvalidArgument, ShapeError, TopologyError
 from .factory import check_network
 from .history import History
 from .losses import Loss, get_loss
+from .metrics import METRICS, correct
 from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
 from .parameters import Parameters
 from .regularization import penalty_from
@@ -160,6 +161,7 @@ def fit(
     l2: float = 0.0,
     l1: float = 0.0,
     regularize_biases: bool = False,
+    metrics: Optional[Sequence[str]] = None,
 ) -> History:
     """Train ``net`` in place on rows ``X`` with targets ``Y``; return the :class:`History`.
 
@@ -221,6 +223,10 @@ def fit(
         penalty at the start of each epoch.
     regularize_biases : bool
         Penalize the biases as well (by default only the weights).
+    metrics : sequence of str, optional
+        ``("accuracy",)`` records ``history.accuracy`` (and
+        ``history.val_accuracy`` with ``validation``) each epoch; the default
+        records it for the cross-entropy loss, and ``()`` records none.
 
     Returns
     -------
@@ -273,6 +279,7 @@ def fit(
         raise InvalidArgument(f"shuffle must be True or False; got {shuffle!r}.")
     stopper = _EarlyStopping.from_options(tol, patience)
     penalty = penalty_from(l2, l1, regularize_biases)
+    accuracy = _wants_accuracy(metrics, loss_fn)
     val = None if validation is None else _validation_data(net, validation)
     if val is not None:
         check_targets_fit(net, loss_fn, val[1])
@@ -316,11 +323,14 @@ def fit(
                     position = None
                 prediction = path.outputs(sample_x[None, :])[0].copy() if recording and position is None else None
                 total = 0.0
+                right = 0
                 for number, part in enumerate(slices):
                     # x and y were checked once, above: no need to check every batch again
                     outputs, batch_loss = path.step(xs[part], ys[part], loss_fn)
                     if not math.isfinite(batch_loss):
                         raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
+                    if accuracy:
+                        right += correct(outputs, ys[part])
                     if recording and number == 0:
                         if prediction is None:
                             prediction = outputs[position].copy()
@@ -346,13 +356,15 @@ def fit(
                     updating = False
                     total += batch_loss
                 epoch_loss = total / len(slices)
-                val_loss = None
+                val_loss = val_accuracy = None
                 if val is not None:
                     outputs = path.outputs(val[0])
                     val_loss = loss_fn.mean(outputs, val[1])
+                    val_accuracy = correct(outputs, val[1]) / len(val[1]) if accuracy else None
                     if not math.isfinite(val_loss):
                         raise _diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}")
-                history.end_epoch(epoch_loss, val_loss, rate, epoch_penalty if penalized is not None else None)
+                history.end_epoch(epoch_loss, val_loss, rate, epoch_penalty if penalized is not None else None,
+                                  accuracy=right / n if accuracy else None, val_accuracy=val_accuracy)
                 if bar is not None:
                     bar.update(1)
                     bar.set_postfix(loss=f"{epoch_loss:.4g}", refresh=False)
@@ -379,6 +391,14 @@ def fit(
         if bar is not None:
             bar.close()
     return history
+
+
+def _wants_accuracy(metrics: Any, loss: Loss) -> bool:
+    if metrics is None:
+        return loss.name == "cross_entropy"
+    if isinstance(metrics, str) or not all(isinstance(m, str) for m in metrics) or set(metrics) - set(METRICS):
+        raise InvalidArgument(f"metrics must be a list of names from {', '.join(METRICS)}, or () for none; got {metrics!r}.")
+    return "accuracy" in metrics
 
 
 def _validation_data(net: NetworkStructure, validation: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -136,3 +136,16 @@ def test_plot_history_refuses_a_network_changed_after_training():
     net.add_node("H9")
     with pytest.raises(nodenet.TopologyError, match="plot_history needs the trained structure"):
         nodenet.plot_history(history)
+
+
+def test_a_classifiers_loss_panel_shows_its_accuracy_and_the_penalty():
+    X, labels = nodenet.datasets.xor(60, seed=0)
+    net = nodenet.Network.from_layers([2, 4, 2], hidden="tanh", output="softmax", seed=0)
+    history = net.fit(X, nodenet.one_hot(labels), epochs=30, lr=0.5, loss="cross_entropy", l2=0.01,
+                      validation=(X[:20], nodenet.one_hot(labels[:20])), progress=False)
+    figure = nodenet.plot_history(history)
+    loss, accuracy = figure.axes[3], figure.axes[4]
+    assert loss.get_title() == "Training loss and accuracy"
+    assert [line.get_label() for line in loss.get_lines()] == ["training", "validation", "weight penalty"]
+    assert [line.get_label() for line in accuracy.get_lines()] == ["training accuracy", "validation accuracy"]
+    assert accuracy.get_lines()[0].get_ydata().tolist() == history.accuracy.tolist()

@@ -387,3 +387,25 @@ def test_early_stopping_lets_slow_steady_gains_add_up():
     assert not any(stopper.should_stop(loss) for loss in losses)
     flat = _EarlyStopping(tol=1.0, patience=3)
     assert [flat.should_stop(loss) for loss in (5.0, 4.9, 4.8, 4.7)] == [False, False, False, True]
+
+
+def test_accuracy_is_recorded_for_classifiers_beside_the_loss():
+    from nodenet import datasets
+    from nodenet.metrics import correct
+
+    X, labels = datasets.gaussians(90, classes=3, seed=0)
+    Y = nodenet.one_hot(labels)
+    net = nodenet.Network.from_layers([2, 5, 3], hidden="tanh", output="softmax", seed=0)
+    twin = nodenet.Network.from_layers([2, 5, 3], hidden="tanh", output="softmax", seed=0)
+    history = net.fit(X[:60], Y[:60], epochs=4, lr=0.3, loss="cross_entropy", validation=(X[60:], Y[60:]), progress=False)
+    for epoch in range(4):  # full batch: the epoch's accuracy is that of its starting parameters
+        twin_outputs = twin.predict(X[:60])
+        assert history.accuracy[epoch] == correct(twin_outputs, Y[:60]) / 60
+        twin.fit(X[:60], Y[:60], epochs=1, lr=0.3, loss="cross_entropy", progress=False)
+        assert history.val_accuracy[epoch] == correct(twin.predict(X[60:]), Y[60:]) / 30
+    assert nodenet.Network.from_layers([2, 1], seed=0).fit(X, labels[:, None] > 0, epochs=1, lr=0.1, progress=False).accuracy is None
+    regression = nodenet.Network.from_layers([2, 1], output="sigmoid", seed=0).fit(
+        X, (labels[:, None] > 0).astype(float), epochs=2, lr=0.1, metrics=["accuracy"], progress=False)
+    assert regression.accuracy.shape == (2,) and regression.val_accuracy is None
+    with pytest.raises(nodenet.InvalidArgument, match=r"metrics must be a list of names from accuracy, or \(\) for none; got 'accuracy'"):
+        net.fit(X, Y, epochs=1, lr=0.1, metrics="accuracy")

@@ -238,6 +238,8 @@ def _curves(history: History) -> dict[str, Any]:
     curves: dict[str, Any] = {"epochs": epochs, "loss": loss, "validation": None, "epochsRun": history.epochs_run}
     if history.val_loss is not None:
         curves["validation"] = _thinned(history.val_loss)[1]
+    curves["accuracy"] = None if history.accuracy is None else _thinned(history.accuracy)[1]
+    curves["valAccuracy"] = None if history.val_accuracy is None else _thinned(history.val_accuracy)[1]
     picks, _ = _thinned(history.recorded_epochs.astype(float))
     curves["predictionEpochs"] = history.recorded_epochs[picks].tolist()
     curves["predictions"] = [[float(v) for v in row] for row in history.predictions[picks]]

@@ -286,6 +286,12 @@ function drawCurves() {
   const loss = [{ name: "training loss", epochs: curves.epochs, values: curves.loss }];
   if (curves.validation) loss.push({ name: "validation loss", epochs: curves.epochs, values: curves.validation });
   chart($("loss-chart"), `loss${log ? " (log axis)" : ""}`, loss, log);
+  $("accuracy-chart").style.display = curves.accuracy ? "" : "none";
+  if (curves.accuracy) {
+    const accuracy = [{ name: "training accuracy", epochs: curves.epochs, values: curves.accuracy }];
+    if (curves.valAccuracy) accuracy.push({ name: "validation accuracy", epochs: curves.epochs, values: curves.valAccuracy });
+    chart($("accuracy-chart"), "accuracy", accuracy, false);
+  }
   const outputs = NET.outputs.slice(0, 3); // more lines than three would hide each other
   const predictions = outputs.map((node, k) => ({ name: `${node.name} (watched)`, epochs: curves.predictionEpochs, values: curves.predictions.map((row) => row[k]) }));
   outputs.forEach((node, k) => predictions.push({ name: `target ${fixed(curves.target[k], 3)}`, epochs: [0, curves.epochsRun], values: [curves.target[k], curves.target[k]], dashed: true, colour: k }));
