@@ -86,16 +86,22 @@ def _render(args: argparse.Namespace) -> int:
     suffix = "dot" if suffix == "gv" else suffix
     if args.format is not None and suffix in FORMATS and suffix != args.format:
         raise InvalidArgument(f"-o {args.output} is a .{suffix} file but --format is {args.format}; give one of them, or make them agree.")
-    if not 1 <= args.precision <= 17:
+    if args.precision is not None and not 1 <= args.precision <= 17:
         raise InvalidArgument(f"--precision must be 1 to 17 significant digits; got {args.precision}.")
-    path = _loaded(args).render(args.output, format=args.format, show=args.show, precision=args.precision)
+    _check_digits(args)
+    numbers = {"precision": args.precision or 3} if args.digits is None else {"decimals": args.digits}
+    path = _loaded(args).render(args.output, format=args.format, show=args.show, **numbers)
     print(f"wrote {path}")
     return 0
 
 
-def _explain(args: argparse.Namespace) -> int:
-    if not 0 <= args.digits <= 17:
+def _check_digits(args: argparse.Namespace) -> None:
+    if args.digits is not None and not 0 <= args.digits <= 17:
         raise InvalidArgument(f"--digits must be 0 to 17 decimals; got {args.digits}.")
+
+
+def _explain(args: argparse.Namespace) -> int:
+    _check_digits(args)
     print(_loaded(args).explain(args.node, format=args.format, digits=args.digits))
     return 0
 
@@ -145,7 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("-o", "--output", required=True, metavar="OUT", help="output file: .png, .svg, .pdf or .dot")
     render.add_argument("--format", choices=FORMATS, help="output format (default: from the suffix of OUT)")
     render.add_argument("--show", choices=SHOW, default="all", help="what to annotate (default all)")
-    render.add_argument("--precision", type=int, default=3, help="significant digits (default 3)")
+    numbers = render.add_mutually_exclusive_group()
+    numbers.add_argument("--digits", type=int, metavar="N", help="decimals of every number, as explain --digits")
+    numbers.add_argument("--precision", type=int, metavar="N", help="significant digits of every number (default 3)")
     render.set_defaults(run=_render)
     explain = commands.add_parser(
         "explain",

@@ -193,10 +193,10 @@ def bias_name(name: str) -> str:
     return f"{name}.bias"
 
 
-def format_value(value: Any, *, digits: int = 6) -> str:
+def format_value(value: Any, *, digits: int = 6, fixed: bool = False) -> str:
     """Short text for a cached value: a float, a batch summary or None.
 
-    ``digits`` is the number of significant digits.
+    ``digits`` is the number of significant digits, or of decimals with ``fixed=True``.
 
     >>> format_value(0.420735492403948), format_value(None)
     ('0.420735', 'None')
@@ -205,9 +205,12 @@ def format_value(value: Any, *, digits: int = 6) -> str:
     >>> import numpy as np
     >>> format_value(np.array([0.5, 0.25]))
     'array(n=2, mean=0.375)'
+    >>> format_value(0.0991, digits=4, fixed=True)
+    '0.0991'
     """
+    kind = "f" if fixed else "g"
     if value is None:
         return "None"
     if isinstance(value, np.ndarray):
-        return f"array(n={value.size}, mean={float(np.mean(value)):.{digits}g})"
-    return f"{value:.{digits}g}"
+        return f"array(n={value.size}, mean={float(np.mean(value)):.{digits}{kind}})"
+    return f"{value:.{digits}{kind}}"

@@ -88,6 +88,7 @@ def to_dot(
     precision: int = 2,
     sample: int = 0,
     title: str | None = None,
+    decimals: int | None = None,
 ) -> graphviz.Digraph:
     """The annotated diagram of ``net`` as a :class:`graphviz.Digraph` (no binary needed).
 
@@ -115,6 +116,9 @@ def to_dot(
         counts from the end); ``∂L/∂λ`` is the batch mean.
     title : str, optional
         A caption above the diagram.
+    decimals : int, optional
+        Write every number with this many decimals instead (as
+        :func:`nodenet.explain.explain` does), e.g. ``4`` for ``0.0991``.
 
     Returns
     -------
@@ -133,6 +137,9 @@ def to_dot(
     if title is not None and not isinstance(title, str):
         raise ArgumentTypeError(f"title must be a str or None; got {type(title).__name__} {title!r:.60}.")
     _check_options(show, precision)
+    if decimals is not None:
+        check_int(decimals, "decimals", minimum=0, maximum=17)
+    fmt = _formatter(precision, decimals)
     pick = _sample_picker(net, sample)
     # caches of an older structure or older weights are not shown next to the current ones
     current = net.passes.current()
@@ -143,11 +150,11 @@ def to_dot(
     caption = _caption(title, pick if show != "structure" else None)
     if caption:
         dot.attr(label=caption, labelloc="t")
-    ids = add_columns(dot, net, lambda node: {"label": _node_label(node, show, precision, pick, current), "fillcolor": FILL[node.kind]})
+    ids = add_columns(dot, net, lambda node: {"label": _node_label(node, show, fmt, pick, current), "fillcolor": FILL[node.kind]})
     largest = max((abs(conn.weight) for conn in net.connections), default=0.0)
     for conn in net.connections:
         attributes = {
-            "label": _connection_label(conn, show, precision, current),
+            "label": _connection_label(conn, show, fmt, current),
             "color": _weight_colour(conn.weight),
             "fontcolor": _weight_colour(conn.weight),
             "penwidth": f"{_pen_width(conn.weight, largest):.2f}",
@@ -336,11 +343,18 @@ def _row(text: str, *, bold: bool = False, size: int | None = None) -> str:
     return f"<TR><TD>{content}</TD></TR>"
 
 
-def _value_row(symbol: str, value: Any, precision: int) -> str:
-    return _row(f"{label_text(symbol)} = {format_value(value, digits=precision)}")
+def _formatter(precision: int, decimals: int | None) -> Callable[[Any], str]:
+    """How numbers are written: ``precision`` significant digits, or ``decimals`` decimals."""
+    if decimals is None:
+        return lambda value: format_value(value, digits=precision)
+    return lambda value: format_value(value, digits=decimals, fixed=True)
 
 
-def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker, current: bool) -> str:
+def _value_row(symbol: str, value: Any, fmt: Callable[[Any], str]) -> str:
+    return _row(f"{label_text(symbol)} = {fmt(value)}")
+
+
+def _node_label(node: Node, show: str, fmt: Callable[[Any], str], pick: _SamplePicker, current: bool) -> str:
     name = label_text(node.name)
     rows = [_row(name, bold=True) + _row(label_text(node.activation), size=8)]
     values: list[tuple[str, Any]] = []
@@ -354,17 +368,17 @@ def _node_label(node: Node, show: str, precision: int, pick: _SamplePicker, curr
         values.append((derivative_symbol(node.name), node.grad_post))
         if node.kind != "input":
             values.append((derivative_symbol(signal_symbol(node.name, pre=True)), node.grad_pre))
-    rows += [_value_row(symbol, pick(value), precision) for symbol, value in values if value is not None]
+    rows += [_value_row(symbol, pick(value), fmt) for symbol, value in values if value is not None]
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{"".join(rows)}</TABLE>>'
 
 
-def _connection_label(conn: Connection, show: str, precision: int, current: bool) -> str:
+def _connection_label(conn: Connection, show: str, fmt: Callable[[Any], str], current: bool) -> str:
     symbol = label_text(conn.symbol)
     if show == "structure":
         return f"<{symbol}>"
-    rows = [_value_row(conn.symbol, conn.weight, precision)]
+    rows = [_value_row(conn.symbol, conn.weight, fmt)]
     if current and show != "forward" and conn.grad_weight is not None:
-        rows.append(_value_row(derivative_symbol("λ"), conn.grad_weight, precision))
+        rows.append(_value_row(derivative_symbol("λ"), conn.grad_weight, fmt))
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="0">{"".join(rows)}</TABLE>>'
 
 

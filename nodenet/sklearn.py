@@ -81,8 +81,8 @@ _PARAMETERS = """
 class _NodenetEstimator(BaseEstimator):
     """What both estimators share: the parameters, the network and the training."""
 
-    _output_activation = "identity"
-    _loss = "l2"
+    OUTPUT_ACTIVATION = "identity"
+    LOSS = "l2"
 
     def __init__(
         self,
@@ -152,7 +152,7 @@ class _NodenetEstimator(BaseEstimator):
         net = Network.from_layers(
             self._widths(X.shape[1], targets.shape[1]),
             hidden=self.activation,
-            output=self._output_activation,
+            output=self.OUTPUT_ACTIVATION,
             init=self.init,
             seed=init_seed,
             input_names=self._input_names(),
@@ -167,7 +167,7 @@ class _NodenetEstimator(BaseEstimator):
             lr=self.lr,
             batch_size=None if batch is None else min(int(batch), X.shape[0]),
             optimizer=self.optimizer,
-            loss=self._loss,
+            loss=self.LOSS,
             shuffle=self.shuffle,
             seed=shuffle_seed,
             l2=self.alpha,
@@ -252,8 +252,8 @@ class NodenetClassifier(ClassifierMixin, _NodenetEstimator):
         As in scikit-learn.
     """
 
-    _output_activation = "softmax"
-    _loss = "cross_entropy"
+    OUTPUT_ACTIVATION = "softmax"
+    LOSS = "cross_entropy"
 
     def fit(self, X: Any, y: Any) -> NodenetClassifier:
         """Train on rows ``X`` ``(n, p)`` and class labels ``y`` ``(n,)``; returns the estimator."""

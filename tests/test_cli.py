@@ -150,3 +150,40 @@ def test_explain_names_an_unknown_node_and_needs_both_passes(model, capsys):
         main(["explain", str(model), "--input", "0.5", "0.2", "0.7"])
     assert info.value.code == 2
     assert "--target" in capsys.readouterr().err
+
+
+def test_version_names_the_distribution(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0
+    assert capsys.readouterr().out.strip() == f"nodenet {nodenet.__version__} (installed as nodenet-lab)"
+
+
+def test_a_closed_pipe_ends_the_demo_quietly(tmp_path):
+    script = f"import sys; from nodenet.cli import main; sys.exit(main(['demo', '--out', {str(tmp_path)!r}, '--epochs', '5']))"
+    result = subprocess.run(f'"{sys.executable}" -c "{script}" | head -1', shell=True, capture_output=True, text=True, timeout=120)
+    assert result.stdout.startswith("trained the chapter's 3-2-1 network")
+    assert "Broken pipe" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_render_refuses_a_suffix_that_contradicts_the_format_before_any_output(tmp_path, capsys):
+    model = tmp_path / "net.json"
+    nodenet.save(nodenet.Network.from_layers([3, 2, 1], seed=13), model)
+    args = ["render", str(model), "-o", str(tmp_path / "x.png"), "--format", "svg", "--input", "0.5", "0.2", "0.7", "--target", "0.3"]
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""  # not even the loss: arguments are checked first
+    assert "x.png is a .png file but --format is svg" in captured.err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_render_digits_are_explains_digits(tmp_path, capsys):
+    model = tmp_path / "net.json"
+    nodenet.save(nodenet.Network.from_layers([3, 2, 1], seed=13), model)
+    passes = ["--input", "0.5", "0.2", "0.7", "--target", "0.3"]
+    assert main(["render", str(model), "-o", str(tmp_path / "net.dot"), "--digits", "4", *passes]) == 0
+    assert main(["explain", str(model), "O6", "--digits", "4", *passes]) == 0
+    dot = (tmp_path / "net.dot").read_text()
+    assert "O6 = 0.0991" in dot and "O6 = O6_in = 0.0991" in capsys.readouterr().out
+    assert main(["render", str(model), "-o", str(tmp_path / "y.dot"), "--digits", "-1", *passes]) == 1
+    assert main(["explain", str(model), "--digits", "18", *passes]) == 1
