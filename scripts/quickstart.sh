@@ -32,7 +32,7 @@ if [ -n "$missing" ]; then
     fi
     echo "quickstart: installing$missing"
     $run env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+    $run env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing > /dev/null  # errors still reach stderr
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
