@@ -1,4 +1,4 @@
-"""Doctests that draw pictures need Graphviz's ``dot`` or matplotlib: mark them, skip them without."""
+"""Doctests that need Graphviz's ``dot`` or an optional extra (matplotlib, torch, onnx, scikit-learn): mark them, skip them without."""
 
 import importlib.util
 import re
@@ -13,6 +13,12 @@ NEEDS = [
      shutil.which("dot") is None, "Graphviz 'dot' is not installed (apt-get install graphviz)"),
     (re.compile(r"\bplot_history\("), None,
      importlib.util.find_spec("matplotlib") is None, "matplotlib is not installed (pip install 'nodenet-lab[plot]')"),
+    (re.compile(r"\b(to_torch|from_torch|torch_loss|from_checkpoints)\(|import torch"), None,
+     importlib.util.find_spec("torch") is None, "PyTorch is not installed (pip install 'nodenet-lab[torch]')"),
+    (re.compile(r"\b(to_onnx|from_onnx)\(|onnxruntime"), None,
+     importlib.util.find_spec("onnxruntime") is None, "onnx is not installed (pip install 'nodenet-lab[onnx]')"),
+    (re.compile(r"sklearn"), None,
+     importlib.util.find_spec("sklearn") is None, "scikit-learn is not installed (pip install 'nodenet-lab[sklearn]')"),
 ]
 
 

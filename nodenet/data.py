@@ -2,7 +2,9 @@
 
 Examples
 --------
->>> import numpy as np
+>>> import warnings
+
+import numpy as np
 >>> X = np.array([[1.0, 10.0], [3.0, 30.0], [2.0, 20.0]])
 >>> scaler = MinMaxScaler().fit(X)
 >>> scaler.transform(X).tolist()
@@ -279,10 +281,16 @@ def train_test_split(
         raise InvalidArgument("train_test_split needs at least one array.")
     converted = []
     for position, a in enumerate(arrays):
+        ragged = ShapeError(f"Array {position} is ragged (rows of different lengths); give rectangular data.")
         try:
-            converted.append(np.asarray(a))
+            with warnings.catch_warnings():  # numpy < 1.24 makes an object array of ragged rows, with a warning
+                warnings.simplefilter("ignore")
+                array = np.asarray(a)
         except ValueError as err:
-            raise ShapeError(f"Array {position} is ragged (rows of different lengths); give rectangular data.") from err
+            raise ragged from err
+        if array.dtype == object and array.ndim == 1 and any(isinstance(row, (list, tuple, np.ndarray)) for row in array):
+            raise ragged
+        converted.append(array)
     rows = {a.shape[0] if a.ndim else 0 for a in converted}
     if len(rows) != 1:
         raise ShapeError(f"Every array must have the same number of rows; got {sorted(rows)}.")
