@@ -2,9 +2,7 @@
 
 Examples
 --------
->>> import warnings
-
-import numpy as np
+>>> import numpy as np
 >>> X = np.array([[1.0, 10.0], [3.0, 30.0], [2.0, 20.0]])
 >>> scaler = MinMaxScaler().fit(X)
 >>> scaler.transform(X).tolist()
@@ -16,6 +14,7 @@ import numpy as np
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any, Optional, Sequence
 
 import numpy as np
