@@ -33,7 +33,7 @@ from .checks import check_int
 from .conversion import by_name, check_loss_fits, check_targets_fit, named_values
 from .data import finite_array
 from .engine import training_path
-from .errors import DivergenceError, InvalidArgument, ShapeError, TopologyError
+from .errors import DivergenceError, InvalidArgument, NumericalError, ShapeError, TopologyError
 from .factory import check_network
 from .history import History
 from .losses import Loss, get_loss
@@ -271,7 +271,8 @@ def fit(
     record_every = _count(record_every, "record_every", minimum=0, allow_none=True) or 0
     opt = get_optimizer(optimizer, lr=lr)
     opt.reset()
-    rates = get_schedule(schedule).rates(opt.lr if lr is None else float(lr))
+    rate = opt.lr if lr is None else float(lr)  # the rate of the epoch being run (the first until then)
+    rates = get_schedule(schedule).rates(rate)
     loss_fn = get_loss(loss)
     check_loss_fits(net, loss_fn)  # refused before the first update, not epochs later
     check_targets_fit(net, loss_fn, y)
@@ -326,7 +327,12 @@ def fit(
                 right = 0
                 for number, part in enumerate(slices):
                     # x and y were checked once, above: no need to check every batch again
-                    outputs, batch_loss = path.step(xs[part], ys[part], loss_fn)
+                    try:
+                        outputs, batch_loss = path.step(xs[part], ys[part], loss_fn)
+                    except NumericalError as err:  # signals that overflowed: the training diverged
+                        if isinstance(err, DivergenceError):
+                            raise
+                        raise _diverged("signals", math.inf, epoch, rate, _kept(epoch, number)) from err
                     if not math.isfinite(batch_loss):
                         raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
                     if accuracy:
@@ -377,7 +383,12 @@ def fit(
                 if stop or (stopper is not None and stopper.should_stop(epoch_loss if val_loss is None else val_loss)):
                     history.stopped_early = True
                     break
-            prediction = path.final(sample_x, sample_y, loss_fn)
+            try:
+                prediction = path.final(sample_x, sample_y, loss_fn)
+            except NumericalError as err:  # the last update made the signals overflow
+                if isinstance(err, DivergenceError):
+                    raise
+                raise _diverged("signals", math.inf, history.epochs_run - 1, rate, "its parameters after the last update") from err
             if record_every:
                 history.record(history.epochs_run, params.values, None, prediction)
     except BaseException as err:  # a diverging loss, a callback that raises, KeyboardInterrupt, ...
