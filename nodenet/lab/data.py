@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 __all__ = ["lab_data", "decode", "choose_epochs", "NUMBER_BUDGET", "PICTURE_FRAMES", "MAX_SAMPLES", "BUILT_IN"]
 
 NUMBER_BUDGET = 300_000
-"""The page holds every recorded epoch up to this many parameter values (2.4 MB) in all, else evenly spaced
+"""The page holds every recorded epoch up to this many values (2.4 MB) of parameters and optimizer state in all, else evenly spaced
 ones within it (at least the first and the last)."""
 
 PICTURE_FRAMES = 50
@@ -119,7 +119,9 @@ def lab_data(
     net = history.network
     history.require_trained_structure("export_html")
     index = {node: i for i, node in enumerate(net.nodes)}
-    limit = max(2, NUMBER_BUDGET // max(1, len(history.parameter_names)))
+    recorded = history.recorded_epochs
+    arrays = 1 + len([k for k in history.optimizer_state(int(recorded[0])) if k != "steps"]) if len(recorded) else 1
+    limit = max(2, NUMBER_BUDGET // max(1, arrays * len(history.parameter_names)))  # the optimizer's state counts too
     shown = choose_epochs(history.recorded_epochs, epochs, limit=limit)
     samples = _samples(history, sample, data)
     computable = all(node.activation in BUILT_IN for node in net.nodes) and history.loss_function.name in ("l2", "cross_entropy")
