@@ -78,6 +78,15 @@ _PARAMETERS = """
 """
 
 
+_FITTED = """history_ : History
+        What :func:`nodenet.fit` recorded.
+    loss_curve_ : list of float
+        Training loss of each epoch.
+    n_features_in_, feature_names_in_
+        As in scikit-learn.
+"""
+
+
 class _NodenetEstimator(BaseEstimator):
     """What both estimators share: the parameters, the network and the training."""
 
@@ -194,13 +203,7 @@ class NodenetRegressor(RegressorMixin, _NodenetEstimator):
     ----------
     network_ : Network
         The trained network.
-    history_ : History
-        What :func:`nodenet.fit` recorded.
-    loss_curve_ : list of float
-        Training loss of each epoch.
-    n_features_in_, feature_names_in_
-        As in scikit-learn.
-
+    {_FITTED}
     Examples
     --------
     >>> import numpy as np
@@ -244,13 +247,7 @@ class NodenetClassifier(ClassifierMixin, _NodenetEstimator):
         The class labels, sorted.
     network_ : Network
         The trained network (output node ``i`` is ``classes_[i]``).
-    history_ : History
-        What :func:`nodenet.fit` recorded.
-    loss_curve_ : list of float
-        Training loss of each epoch.
-    n_features_in_, feature_names_in_
-        As in scikit-learn.
-    """
+    {_FITTED}    """
 
     OUTPUT_ACTIVATION = "softmax"
     LOSS = "cross_entropy"
