@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from .checks import check_int
+from .checks import check_int, check_number
 from .conversion import sample_row
 from .errors import InvalidArgument, NotComputedError
 from .notation import (
@@ -43,6 +43,8 @@ from .notation import (
     target_symbol,
     weight_symbol,
 )
+from .regularization import penalty_from
+from .update_formulas import update_formulas
 
 if TYPE_CHECKING:
     from .node import Node
@@ -52,7 +54,7 @@ if TYPE_CHECKING:
 __all__ = ["Explanation", "explain", "FORMATS"]
 
 FORMATS = ("text", "markdown", "latex")
-PHASES = ("forward", "backward")
+PHASES = ("forward", "backward", "update")
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,10 @@ def explain(
     sample: int = 0,
     digits: int = 4,
     phase: str | None = None,
+    lr: float | None = None,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    regularize_biases: bool = False,
 ) -> Explanation:
     """The forward and backward formulas of a node (or of every node) with numbers.
 
@@ -202,10 +208,13 @@ def explain(
         ``grad_weight`` and ``grad_bias`` are their means over the batch.
     digits : int
         Decimals of the numbers shown.
-    phase : {'forward', 'backward'}, optional
+    phase : {'forward', 'backward', 'update'}, optional
         Only the formulas of that pass (the title then ends in ``: forward``
         or ``: backward``, as the page of :func:`nodenet.export_html` shows
-        them); by default both.
+        them); by default both.  ``'update'`` writes one step of gradient
+        descent on the node's weights and bias, ``λ ← λ − η·∂L/∂λ``, with
+        learning rate ``lr`` (needed) and, as ``fit`` takes them, the
+        penalties ``l2``, ``l1`` and ``regularize_biases``.
 
     Returns
     -------
@@ -236,6 +245,11 @@ def explain(
         raise InvalidArgument(f"format must be one of {', '.join(FORMATS)}; got {format!r}.")
     if phase not in (None, *PHASES):
         raise InvalidArgument(f"phase must be one of {', '.join(PHASES)} (or None for both); got {phase!r}.")
+    penalty = penalty_from(l2, l1, regularize_biases)
+    if phase == "update":
+        if lr is None:
+            raise InvalidArgument("phase='update' needs the learning rate: explain(..., phase='update', lr=0.2).")
+        lr = check_number(lr, "lr (learning rate)")
     check_int(digits, "digits", minimum=0, maximum=17)
     nodes = net.nodes if name is None else [net.node(name)]
     pick = _sample_picker(net, sample)
@@ -243,14 +257,15 @@ def explain(
     if name is not None:
         plan = [(nodes[0], phase or "both")]
     else:
-        plan = [(node, "forward") for node in nodes if phase != "backward"]
-        plan += [(node, "backward") for node in reversed(nodes) if phase != "forward"]
+        plan = [(node, "forward") for node in nodes if phase in (None, "forward")]
+        plan += [(node, "backward") for node in reversed(nodes) if phase in (None, "backward")]
+        plan += [(node, "update") for node in nodes if phase == "update" and node.kind != "input"]
     numbers = _Numbers(pick, digits)
     sections = [
         _Section(
             _title(node) + ("" if phase == "both" else f": {phase}"),
-            _formulas(net, node, _Style(False, net.numbered), numbers, phase),
-            _formulas(net, node, _Style(True, net.numbered), numbers, phase),
+            _formulas(net, node, _Style(False, net.numbered), numbers, phase, lr, penalty),
+            _formulas(net, node, _Style(True, net.numbered), numbers, phase, lr, penalty),
         )
         for node, phase in plan
     ]
@@ -288,7 +303,9 @@ class _Numbers:
         return f"({self.plain(value)})"
 
 
-def _formulas(net: Network, node: Node, style: _Style, num: _Numbers, phase: str) -> list[Formula]:
+def _formulas(net: Network, node: Node, style: _Style, num: _Numbers, phase: str, lr: Any, penalty: Any) -> list[Formula]:
+    if phase == "update":
+        return update_formulas(node, style, num, lr, penalty) if node.kind != "input" else []
     formulas: list[Formula] = []
     if phase in ("forward", "both"):
         formulas += _forward_formulas(net, node, style, num)

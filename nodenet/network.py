@@ -238,8 +238,9 @@ class Network(NetworkStructure):
         sample: int = 0,
         digits: int = 4,
         phase: str | None = None,
+        **update: Any,
     ) -> Explanation:
-        """The chapter's formulas with the numbers; see :func:`nodenet.explain.explain`.
+        """The chapter's formulas with the numbers; see :func:`nodenet.explain.explain` (``update``: ``lr``, ``l2``, ...).
 
         >>> import nodenet
         >>> net = nodenet.Network.from_layers([1, 1], seed=0)
@@ -247,7 +248,7 @@ class Network(NetworkStructure):
         >>> print(net.explain("O2").text.splitlines()[1])
         O2_in = λ1,2·I1 + b2 = (0.0976)(1.0000) + (0.1076) = 0.2052
         """
-        return explain(self, name, format=format, sample=sample, digits=digits, phase=phase)
+        return explain(self, name, format=format, sample=sample, digits=digits, phase=phase, **update)
 
     def paths(self, source: NodeRef, target: NodeRef, *, limit: int = 10000) -> list[Path]:
         """Every directed path with its product of derivatives; see :func:`nodenet.paths.paths`.

@@ -177,3 +177,20 @@ def test_explain_after_a_compiled_fit_shows_the_watched_sample_and_its_target():
     net.fit([[0.5, 0.2, 0.7], [0.1, 0.9, 0.4]], [[0.3], [0.8]], epochs=5, lr=0.2)
     text = str(net.explain("O6"))
     assert "∂L/∂O6 = (O6 − y6) = (" in text and "− 0.3000)" in text
+
+
+def test_the_update_phase_writes_one_step_of_gradient_descent():
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    net.forward([0.5, 0.2, 0.7]); net.backward([0.3])
+    text = net.explain("O6", phase="update", lr=0.2).text.splitlines()
+    conn = net.connection("H4", "O6")
+    assert text[0] == "O6 (output, identity): update"
+    assert text[1] == (f"λ4,6 ← λ4,6 − η·∂L/∂λ4,6 = ({conn.weight:.4f}) − (0.2000)({conn.grad_weight:.4f}) = "
+                       f"{conn.weight - 0.2 * conn.grad_weight:.4f}")
+    assert text[-1].startswith("b6 ← b6 − η·∂L/∂b6 = ")
+    whole = net.explain(phase="update", lr=0.2, l2=0.1).text
+    assert whole.count(": update") == 3 and "λ1,4 ← λ1,4 − η·(∂L/∂λ1,4 + l2·λ1,4)" in whole and "b4 ← b4 − η·∂L/∂b4" in whole
+    with pytest.raises(nodenet.InvalidArgument, match=r"phase='update' needs the learning rate"):
+        net.explain("O6", phase="update")
+    with pytest.raises(nodenet.InvalidArgument, match=r"l1 \(the L1 penalty\) must be a number >= 0"):
+        net.explain("O6", phase="update", lr=0.1, l1=-1)

@@ -321,4 +321,8 @@ def test_the_update_step_with_a_weight_penalty_is_the_recorded_step(browser, tmp
     np.testing.assert_allclose(state["update"], history.parameters[3], rtol=RTOL, atol=ATOL)
     term = "l2·λ1,4" if "l2" in penalty else "l1·sign(λ1,4)"
     assert f"λ1,4 ← λ1,4 − η·(∂L/∂λ1,4 + {term}" in state["panel"]
+    snapshot = history.network_at(2)
+    for node in snapshot.nodes[3:]:  # the page writes explain's update lines, with the same numbers
+        for line in snapshot.explain(node.name, phase="update", lr=0.3, **penalty).text.splitlines()[1:]:
+            assert line in state["panel"]
     assert ("b4 ← b4 − η·(∂L/∂b4 + " in state["panel"]) == penalty.get("regularize_biases", False)
