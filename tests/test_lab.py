@@ -146,6 +146,11 @@ def test_a_link_opens_the_exact_moment(browser, chapter, chapter_page):
     assert browser.state()["epoch"] == 1000  # the nearest recorded epoch
     message = browser.run("return document.getElementById('message').textContent")
     assert "no step forward:nobody" in message and "No weight, bias or input b:I1" in message
+    for fragment, problem in [("#epoch=abc", "no epoch abc"), ("#set=I1->H4", "set=I1->H4 needs NAME:VALUE"),
+                              ("#epoch=%E0%A4%A&sample=0", "unreadable part epoch=%E0%A4%A"), ("#colour=red", "unknown key colour")]:
+        browser.open(chapter_page.as_uri() + fragment)  # the page still opens, and says what it ignored
+        assert problem in browser.run("return document.getElementById('message').textContent")
+    assert browser.state()["epoch"] == 0
 
 
 def test_the_page_makes_no_network_request(browser, tmp_path):

@@ -42,8 +42,8 @@ function editTarget(key) {
 }
 
 function setEdit(key, value) {
-  if (!editTarget(key)) throw new Error(`No weight, bias or input ${key}: write A->B, b:NODE or x:NODE.`);
-  if (!Number.isFinite(value)) throw new Error(`The value of ${key} must be a finite number.`);
+  if (!editTarget(key)) throw new Error(`No weight, bias or input ${key}: write A->B, b:NODE or x:NODE`);
+  if (!Number.isFinite(value)) throw new Error(`The value of ${key} must be a finite number`);
   state.edits.set(key, value);
 }
 
@@ -105,19 +105,32 @@ function readFragment(hash) {
   state.step = -1;
   for (const part of hash.replace(/^#/, "").split("&").filter(Boolean)) {
     const equals = part.indexOf("=");
-    const key = part.slice(0, equals), value = decodeURIComponent(part.slice(equals + 1));
-    if (key === "epoch") state.frame = nearestFrame(Number(value));
-    else if (key === "sample") {
+    const key = equals < 0 ? part : part.slice(0, equals);
+    let value;
+    try {
+      value = decodeURIComponent(equals < 0 ? "" : part.slice(equals + 1));
+    } catch (err) { // a broken %-escape: that part is unreadable, the rest still counts
+      problems.push(`unreadable part ${part}`);
+      continue;
+    }
+    if (key === "epoch") {
+      const epoch = Number(value);
+      if (value !== "" && Number.isFinite(epoch)) state.frame = nearestFrame(epoch);
+      else problems.push(`no epoch ${value}`);
+    } else if (key === "sample") {
       const sample = Number(value);
-      if (Number.isInteger(sample) && sample >= 0 && sample < DATA.samples.x.length) state.sample = sample;
+      if (value !== "" && Number.isInteger(sample) && sample >= 0 && sample < DATA.samples.x.length) state.sample = sample;
       else problems.push(`no sample ${value} (samples 0 to ${DATA.samples.x.length - 1})`);
     } else if (key === "step") {
       const found = STEPS.findIndex((step) => (step.phase === "update" ? "update" : `${step.phase}:${step.node.name}`) === value);
       if (found >= 0) state.step = found;
-      else problems.push(`no step ${value}`);
+      else problems.push(`no step ${value} (forward:NODE, backward:NODE or update)`);
     } else if (key === "set") {
       const colon = value.lastIndexOf(":");
-      try { setEdit(value.slice(0, colon), Number(value.slice(colon + 1))); } catch (err) { problems.push(err.message); }
+      if (colon < 0) { problems.push(`set=${value} needs NAME:VALUE`); continue; }
+      try { setEdit(value.slice(0, colon), Number(value.slice(colon + 1))); } catch (err) { problems.push(err.message.replace(/\.$/, "")); }
+    } else if (key) {
+      problems.push(`unknown key ${key} (epoch, sample, step, set)`);
     }
   }
   $("message").textContent = problems.length ? "Ignored in the link: " + problems.join("; ") + "." : "";
