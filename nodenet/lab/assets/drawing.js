@@ -25,7 +25,11 @@ const parts = { nodes: [], connections: [], boxes: [] };
 function buildDiagram() {
   const svg = $("diagram");
   svg.setAttribute("viewBox", `0 0 ${VIEW.width} ${VIEW.height}`);
-  svg.style.width = `min(100%, ${Math.round(1.5 * VIEW.width)}px)`; // grow small networks, shrink none below the pane
+  svg.style.width = `min(100%, ${Math.round(1.5 * VIEW.width)}px)`; // grow small networks to the pane
+  if (VIEW.height * 0.8 > 0.84 * window.innerHeight) { // a tall network: near its natural size, and the pane scrolls
+    svg.style.maxHeight = "none";
+    svg.style.width = `${Math.round(0.9 * VIEW.width)}px`;
+  }
   element("defs", {}, svg).innerHTML =
     '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse">' +
     '<path d="M0,0 L10,5 L0,10 z" fill="context-stroke"/></marker>';
@@ -113,6 +117,7 @@ function drawDiagram(shown, steps) {
     const { group, title, forward: line2, backward: line3 } = parts.nodes[i];
     const s = node.spec.symbols;
     group.classList.toggle("current", Boolean(step && step.node === node));
+    if (step && step.node === node && group.scrollIntoView) group.scrollIntoView({ block: "nearest", inline: "nearest" }); // keep it in view
     group.classList.toggle("pending", !done(node));
     line2.textContent = !done(node) ? "·" : node.kind === "input" ? `x = ${fixed(node.post, DIGITS)}` :
       `in ${fixed(node.pre, DIGITS)} out ${fixed(node.post, DIGITS)}`;
