@@ -331,3 +331,29 @@ def test_the_update_step_with_a_weight_penalty_is_the_recorded_step(browser, tmp
         for line in snapshot.explain(node.name, phase="update", lr=0.3, **penalty).text.splitlines()[1:]:
             assert line in state["panel"]
     assert ("b4 ← b4 − η·(∂L/∂b4 + " in state["panel"]) == penalty.get("regularize_biases", False)
+
+
+def test_a_custom_activation_is_shown_not_computed_and_empty_values_are_refused(browser, chapter_page, tmp_path):
+    @nodenet.register_activation
+    class Cube(nodenet.Activation):
+        name = "cube_lab"
+
+        def value(self, pre):
+            return pre ** 3
+
+        def derivative(self, pre, post):
+            return 3 * pre ** 2
+
+    try:
+        net = nodenet.Network.from_layers([1, 2, 1], hidden=Cube(), seed=2)
+        history = net.fit([[0.5]], [[0.1]], epochs=3, lr=0.1, progress=False)
+        browser.open(nodenet.export_html(history, tmp_path / "cube.html").as_uri())
+        assert browser.errors() == []
+        assert "cannot compute" in browser.state()["panel"]
+    finally:
+        del nodenet.ACTIVATIONS["cube_lab"]
+    browser.open(chapter_page.as_uri() + "#set=I1->H4:")
+    assert "I1->H4 needs a value" in browser.run("return document.getElementById('message').textContent")
+    browser.type_into("#edit-text", "b:H4: ")
+    assert "b:H4 needs a value" in browser.run("return document.getElementById('message').textContent")
+    assert browser.state()["edits"] == {}

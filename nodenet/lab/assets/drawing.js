@@ -90,7 +90,7 @@ function drawDiagram(shown, steps) {
   const step = steps[shown.step];
   const { forward, backward } = progress(shown.step, steps);
   const position = (node) => node.index; // the nodes are in topological order
-  const done = (node) => position(node) < forward;
+  const done = (node) => DATA.computable && position(node) < forward; // nothing is computed for a custom activation
   const differentiated = (node) => NET.nodes.length - 1 - position(node) < backward && computed.loss !== null;
   if (VIEW.kind === "structure") {
     parts.boxes.forEach(({ group, box, now }) => {

@@ -41,6 +41,11 @@ function editTarget(key) {
   return null;
 }
 
+function numberOf(text, key) {
+  if (text.trim() === "") throw new Error(`${key} needs a value after its last colon, e.g. ${key}:0.5`);
+  return Number(text);
+}
+
 function setEdit(key, value) {
   if (!editTarget(key)) throw new Error(`No weight, bias or input ${key}: write A->B, b:NODE or x:NODE`);
   if (!Number.isFinite(value)) throw new Error(`The value of ${key} must be a finite number`);
@@ -70,10 +75,11 @@ function loadParameters(frame) {
 // Everything of the shown epoch and sample, after the edits: forward, backward, the update.
 function compute() {
   const frame = DATA.frames[state.frame];
-  loadParameters(frame);
-  forwardPass(NET, sampleInputs());
   const targets = DATA.samples.y[state.sample];
   computed = { loss: null, update: null, targets };
+  if (!DATA.computable) return; // a custom activation or loss: the page shows the run, it does not compute it
+  loadParameters(frame);
+  forwardPass(NET, sampleInputs());
   if (targets && DATA.computable) {
     computed.loss = backwardPass(NET, targets, DATA.loss).value;
     if (!frame.last) computed.update = updateStep(NET, DATA.optimizer, frame, frame.arrays, DATA.regularization);
@@ -128,7 +134,7 @@ function readFragment(hash) {
     } else if (key === "set") {
       const colon = value.lastIndexOf(":");
       if (colon < 0) { problems.push(`set=${value} needs NAME:VALUE`); continue; }
-      try { setEdit(value.slice(0, colon), Number(value.slice(colon + 1))); } catch (err) { problems.push(err.message.replace(/\.$/, "")); }
+      try { setEdit(value.slice(0, colon), numberOf(value.slice(colon + 1), value.slice(0, colon))); } catch (err) { problems.push(err.message.replace(/\.$/, "")); }
     } else if (key) {
       problems.push(`unknown key ${key} (epoch, sample, step, set)`);
     }
@@ -193,7 +199,7 @@ function applyEdit(text) {
   const colon = text.lastIndexOf(":");
   try {
     if (colon < 0) throw new Error("Write NAME:VALUE, e.g. I1->H4:0.5, b:H4:0.1 or x:I1:0.3.");
-    setEdit(text.slice(0, colon).trim(), Number(text.slice(colon + 1)));
+    setEdit(text.slice(0, colon).trim(), numberOf(text.slice(colon + 1), text.slice(0, colon).trim()));
     $("message").textContent = "";
     refresh();
   } catch (err) {
