@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from .checks import check_int, check_number
+from .checks import check_int
 from .conversion import sample_row
 from .errors import InvalidArgument, NotComputedError
 from .notation import (
@@ -44,7 +44,7 @@ from .notation import (
     weight_symbol,
 )
 from .regularization import penalty_from
-from .update_formulas import update_formulas
+from .update_formulas import UpdateRule, update_formulas, update_rule
 
 if TYPE_CHECKING:
     from .node import Node
@@ -189,6 +189,9 @@ def explain(
     l2: float = 0.0,
     l1: float = 0.0,
     regularize_biases: bool = False,
+    optimizer: Any = None,
+    schedule: Any = None,
+    epoch: int = 0,
 ) -> Explanation:
     """The forward and backward formulas of a node (or of every node) with numbers.
 
@@ -203,9 +206,11 @@ def explain(
     format : {'text', 'markdown', 'latex'}
         What ``str()`` of the result gives.
     sample : int
-        Which sample of a batch to show (0 for a single sample).
-        Weight and bias gradients are shown for that sample; the network's
-        ``grad_weight`` and ``grad_bias`` are their means over the batch.
+        Which row of a batch to show (0 for a single sample); the title
+        then says ``sample 1 of n`` (counting from 1).  Weight and bias
+        gradients are shown for that sample, then as the mean over the batch
+        that the network's ``grad_weight`` and ``grad_bias`` hold and the
+        update uses.
     digits : int
         Decimals of the numbers shown.
     phase : {'forward', 'backward', 'update'}, optional
@@ -213,8 +218,17 @@ def explain(
         or ``: backward``, as the page of :func:`nodenet.export_html` shows
         them); by default both.  ``'update'`` writes one step of gradient
         descent on the node's weights and bias, ``λ ← λ − η·∂L/∂λ``, with
-        learning rate ``lr`` (needed) and, as ``fit`` takes them, the
-        penalties ``l2``, ``l1`` and ``regularize_biases``.
+        learning rate ``lr`` and, as ``fit`` takes them, the penalties
+        ``l2``, ``l1`` and ``regularize_biases``.
+    optimizer : Optimizer or str, optional
+        For ``phase='update'``: the step of this :class:`~nodenet.SGD`
+        (momentum: the velocity ``v``) or :class:`~nodenet.Adam` (``m``,
+        ``v``, ``m̂``, ``v̂``, ``ε`` at step ``t``) from its current state,
+        the one ``fit`` or :meth:`~nodenet.Optimizer.update` left (zeros
+        before its first step).  ``lr`` defaults to the optimizer's.
+    schedule : Schedule or str, optional
+        With ``epoch``: the learning rate is the schedule's for that epoch
+        (``η = schedule.rate(lr, epoch)``), as ``fit`` uses it.
 
     Returns
     -------
@@ -246,13 +260,10 @@ def explain(
     if phase not in (None, *PHASES):
         raise InvalidArgument(f"phase must be one of {', '.join(PHASES)} (or None for both); got {phase!r}.")
     penalty = penalty_from(l2, l1, regularize_biases)
-    if phase == "update":
-        if lr is None:
-            raise InvalidArgument("phase='update' needs the learning rate: explain(..., phase='update', lr=0.2).")
-        lr = check_number(lr, "lr (learning rate)")
     check_int(digits, "digits", minimum=0, maximum=17)
+    rule = update_rule(net, lr, penalty, optimizer, schedule, epoch, digits) if phase == "update" else None
     nodes = net.nodes if name is None else [net.node(name)]
-    pick = _sample_picker(net, sample)
+    pick, where = _sample_picker(net, sample)
     _require_caches(net, nodes)
     if name is not None:
         plan = [(nodes[0], phase or "both")]
@@ -260,25 +271,38 @@ def explain(
         plan = [(node, "forward") for node in nodes if phase in (None, "forward")]
         plan += [(node, "backward") for node in reversed(nodes) if phase in (None, "backward")]
         plan += [(node, "update") for node in nodes if phase == "update" and node.kind != "input"]
-    numbers = _Numbers(pick, digits)
+    numbers = _Numbers(pick, digits, where)
     sections = [
         _Section(
-            _title(node) + ("" if phase == "both" else f": {phase}"),
-            _formulas(net, node, _Style(False, net.numbered), numbers, phase, lr, penalty),
-            _formulas(net, node, _Style(True, net.numbered), numbers, phase, lr, penalty),
+            _title(node, phase, where, rule),
+            _formulas(net, node, _Style(False, net.numbered), numbers, phase, rule),
+            _formulas(net, node, _Style(True, net.numbered), numbers, phase, rule),
         )
         for node, phase in plan
     ]
     return Explanation(sections, format, digits)
 
 
-def _title(node: Node) -> str:
-    return f"{node.name} ({node.kind}, {node.activation})"
+def _title(node: Node, phase: str, where: tuple[int, int] | None, rule: UpdateRule | None) -> str:
+    title = f"{node.name} ({node.kind}, {node.activation})"
+    if phase != "both":
+        title += f": {phase}"
+    if rule is not None and rule.note:
+        title += f", {rule.note}"
+    if where is not None:
+        row, batch = where
+        title += f", with the means over the batch of {batch}" if phase == "update" else f", sample {row + 1} of {batch}"
+    return title
 
 
-def _sample_picker(net: Network, sample: Any) -> Callable[[Any], float]:
+def _sample_picker(net: Network, sample: Any) -> tuple[Callable[[Any], float], tuple[int, int] | None]:
+    """The chosen sample's value of a cache, and (row, batch size) for a batch."""
     row = sample_row(net, sample)
-    return lambda value: float(value[row]) if row is not None and np.ndim(value) else float(value)
+
+    def pick(value: Any) -> float:
+        return float(value[row]) if row is not None and np.ndim(value) else float(value)
+
+    return pick, None if row is None else (row, len(net.inputs[0].post))
 
 
 def _require_caches(net: Network, nodes: list[Node]) -> None:
@@ -295,6 +319,7 @@ class _Numbers:
 
     pick: Callable[[Any], float]
     digits: int
+    where: tuple[int, int] | None = None
 
     def plain(self, value: Any) -> str:
         return f"{self.pick(value):.{self.digits}f}"
@@ -303,9 +328,10 @@ class _Numbers:
         return f"({self.plain(value)})"
 
 
-def _formulas(net: Network, node: Node, style: _Style, num: _Numbers, phase: str, lr: Any, penalty: Any) -> list[Formula]:
+def _formulas(net: Network, node: Node, style: _Style, num: _Numbers, phase: str, rule: UpdateRule | None) -> list[Formula]:
     if phase == "update":
-        return update_formulas(node, style, num, lr, penalty) if node.kind != "input" else []
+        assert rule is not None
+        return update_formulas(node, style, num, rule) if node.kind != "input" else []
     formulas: list[Formula] = []
     if phase in ("forward", "both"):
         formulas += _forward_formulas(net, node, style, num)
@@ -365,16 +391,24 @@ def _backward_formulas(net: Network, node: Node, s: _Style, num: _Numbers) -> li
     d_pre = s.grad(pre)
     for conn in node.incoming:
         value = num.pick(conn.source.post) * num.pick(node.grad_pre)
-        formulas.append(
-            (
-                s.grad(s.weight(conn.source.name, node.name)),
-                s.signal(conn.source.name) + s.times + d_pre,
-                num(conn.source.post) + num(node.grad_pre),
-                value,
-            )
-        )
+        symbol = s.grad(s.weight(conn.source.name, node.name))
+        formulas.append((symbol, s.signal(conn.source.name) + s.times + d_pre, num(conn.source.post) + num(node.grad_pre), value))
+        if num.where is not None:
+            terms = [float(a) * float(b) for a, b in zip(conn.source.post, node.grad_pre)]
+            formulas.append(_batch_mean(symbol, s.signal(conn.source.name) + s.times + d_pre, terms, num.pick(conn.grad_weight), s, num))
     formulas.append((s.grad(s.bias(node.name)), d_pre, None, num.pick(node.grad_pre)))
+    if num.where is not None:
+        formulas.append(_batch_mean(s.grad(s.bias(node.name)), d_pre, list(node.grad_pre), num.pick(node.grad_bias), s, num))
     return formulas
+
+
+def _batch_mean(symbol: str, term: str, terms: list[float], mean: float, s: _Style, num: _Numbers) -> Formula:
+    """``∂L/∂λ`` as the batch mean the network holds: ``(1/n)·Σ term = (a + b + … + z)/n``."""
+    n = len(terms)
+    shown = [num(t) for t in terms] if n <= 6 else [*(num(t) for t in terms[:3]), r"\ldots" if s.latex else "…", num(terms[-1])]
+    mean_symbol = rf"\overline{{{symbol}}}" if s.latex else f"mean {symbol}"
+    total = r"\sum " if s.latex else "Σ "
+    return (mean_symbol, f"(1/{n}){s.times}{total}{term}", f"({' + '.join(shown)})/{n}", mean)
 
 
 def _loss_term(net: Network, node: Node, s: _Style, num: _Numbers) -> tuple[str, str]:

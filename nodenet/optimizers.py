@@ -158,8 +158,17 @@ class Optimizer:
         >>> opt.state(1)["velocity"].tolist(), opt.step([1.0], [2.0]).tolist(), opt.state(1)["velocity"].tolist()
         ([0.0], [0.8], [-0.2])
         """
-        started = self._scratch.shape == (size,)
+        started = self.started(size)
         return {name: getattr(self, name).copy() if started else np.zeros(size) for name in self.state_names}
+
+    def started(self, size: int) -> bool:
+        """Whether the optimizer has stepped ``size`` parameters since its last reset (its state is theirs).
+
+        >>> opt = SGD(lr=0.1)
+        >>> opt.started(1), opt.step([1.0], [2.0]) is not None, opt.started(1), opt.started(2)
+        (False, True, True, False)
+        """
+        return self.steps > 0 and self._scratch.shape == (size,)
 
     def update(self, net: Network, *, lr: float | None = None) -> None:
         """One step on ``net`` from the gradients of its last backward pass.

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import nodenet
 from nodenet.activations import ACTIVATIONS, get_activation
+from nodenet.parameters import Parameters
 from nodenet.testing import inputs_for, networks, targets_for
 
 X, Y = [0.5, 0.2, 0.7], 0.3
@@ -99,10 +100,17 @@ def test_a_sample_of_a_batch_reads_like_that_sample_alone():
     xs, ys = [[0.1, 0.9, -0.3], X], [[0.0], [Y]]
     net.forward(xs)
     net.backward(ys)
-    batch_text = str(net.explain("H5", sample=1))
+    batch_lines = str(net.explain("H5", sample=1)).splitlines()
+    means = [line for line in batch_lines if line.startswith("mean ")]
+    assert batch_lines[0] == "H5 (hidden, sigmoid), sample 2 of 2"
+    # the batch means the network holds, with both samples' terms
+    weights = [net.connection(name, "H5").grad_weight for name in ("I1", "I2", "I3")]
+    assert [float(line.rsplit(" = ", 1)[1]) for line in means] == [round(g, 4) for g in [*weights, net["H5"].grad_bias]]
+    assert means[0].startswith("mean ∂L/∂λ1,5 = (1/2)·Σ I1·∂L/∂H5_in = ((0.0008) + (")
     net.forward(X)
     net.backward([Y])
-    assert batch_text == str(net.explain("H5"))
+    single = str(net.explain("H5")).splitlines()
+    assert [line for line in batch_lines[1:] if line not in means] == single[1:]
 
 
 def test_errors_say_what_to_call_or_what_is_allowed():
@@ -194,3 +202,48 @@ def test_the_update_phase_writes_one_step_of_gradient_descent():
         net.explain("O6", phase="update")
     with pytest.raises(nodenet.InvalidArgument, match=r"l1 \(the L1 penalty\) must be a number >= 0"):
         net.explain("O6", phase="update", lr=0.1, l1=-1)
+
+
+
+def _last_line_of(text, symbol):
+    """The value of the last line that writes ``symbol ← ...``: the parameter after the step."""
+    return float([line for line in text.splitlines() if line.startswith(f"{symbol} ← ")][-1].rsplit(" = ", 1)[1])
+
+
+@pytest.mark.parametrize(
+    "optimizer",
+    [nodenet.SGD(lr=0.3), nodenet.SGD(lr=0.3, momentum=0.9), nodenet.SGD(lr=0.3, momentum=0.8, nesterov=True), nodenet.Adam(lr=0.05)],
+    ids=repr,
+)
+def test_the_update_phase_with_an_optimizer_ends_each_parameter_at_the_optimizer_s_next_value(optimizer):
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    optimizer.reset()
+    symbols = [f"λ{c.source.name[1:]},{c.target.name[1:]}" for c in net.connections] + ["b4", "b5", "b6"]
+    for _ in range(3):  # from the second step on, velocities and moments are not zero
+        net.forward([[0.5, 0.2, 0.7], [0.1, 0.9, 0.4]]); net.backward([[0.3], [0.8]])
+        text = net.explain(phase="update", optimizer=optimizer, digits=17).text
+        optimizer.update(net)
+        after = Parameters(net).values
+        assert [_last_line_of(text, symbol) for symbol in symbols] == pytest.approx(after.tolist(), rel=0, abs=2e-17)
+    assert f"η = {optimizer.lr:.17f}, with the means over the batch of 2" in text.splitlines()[0]
+    assert (f"Adam step t = {optimizer.steps}:" in text) == isinstance(optimizer, nodenet.Adam)
+
+
+def test_the_update_phase_writes_momentum_adam_and_the_schedule_s_rate():
+    net = nodenet.Network.from_layers([3, 2, 1], seed=13)
+    net.forward([0.5, 0.2, 0.7]); net.backward([0.3])
+    momentum = net.explain("O6", phase="update", optimizer=nodenet.SGD(lr=0.2, momentum=0.9)).text.splitlines()
+    assert momentum[0] == "O6 (output, identity): update, momentum μ = 0.9; v(λ) is λ's velocity, η = 0.2000"
+    assert momentum[1].startswith("v(λ4,6) ← μ·v(λ4,6) − η·∂L/∂λ4,6 = (0.9000)(0.0000) − (0.2000)(")
+    assert momentum[2].startswith("λ4,6 ← λ4,6 + v(λ4,6) = (0.1542) + (")
+    adam = net.explain("O6", phase="update", optimizer="adam", lr=0.01, format="latex").latex
+    assert r"\hat{m} = m(\lambda_{4,6})/(1 - \beta_1^{1})" in adam and r"\sqrt{\hat{v}} + \epsilon" in adam
+    decayed = net.explain("O6", phase="update", lr=0.2, schedule=nodenet.TimeDecay(decay=0.5), epoch=2).text.splitlines()
+    assert decayed[0] == "O6 (output, identity): update, η = 0.1000, TimeDecay(decay=0.5) at epoch 2 from η0 = 0.2"
+    assert "(0.1000)" in decayed[1]
+    with pytest.raises(nodenet.InvalidArgument, match=r"explain writes the steps of SGD .* and Adam"):
+        class Halving(nodenet.SGD):
+            pass
+        net.explain("O6", phase="update", optimizer=Halving(lr=0.1))
+    with pytest.raises(nodenet.InvalidArgument, match=r"epoch"):
+        net.explain("O6", phase="update", lr=0.1, schedule="time", epoch=-1)
