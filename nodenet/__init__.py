@@ -67,11 +67,12 @@ __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> object:
-    # nodenet.sklearn needs scikit-learn, an optional extra: imported on first use, never by `import nodenet`
-    if name == "sklearn":
+    # nodenet.sklearn needs scikit-learn, an optional extra: imported on first use, never by `import nodenet`;
+    # nodenet.exercises (worksheets) is imported on first use too
+    if name in ("sklearn", "exercises"):
         import importlib
 
-        return importlib.import_module(".sklearn", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'nodenet' has no attribute {name!r}")
 
 
