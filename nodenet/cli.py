@@ -1,4 +1,4 @@
-"""The ``nodenet`` command: ``nodenet demo``, ``nodenet render`` and ``nodenet explain``.
+"""The ``nodenet`` command: ``nodenet demo``, ``render``, ``explain``, ``exercise`` and ``mark``.
 
 Exit codes: 0 on success, 1 when the work fails (missing or invalid model
 file, bad values, Graphviz missing), 2 for a bad command line.
@@ -106,6 +106,61 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
+def _exercise(args: argparse.Namespace) -> int:
+    from .exercises import worksheet
+    from .io import load
+
+    net = load(args.net) if args.net.endswith(".json") else args.net
+    ask = args.questions if args.questions is not None else (args.ask or ["all"])
+    sheet = worksheet(net, args.input, args.target, ask=ask, seed=args.seed, format=args.format, hand_friendly=not args.exact,
+                      lr=args.lr, digits=args.digits)
+    paths = sheet.save(args.out)
+    print(f"{len(sheet.questions)} questions on {args.net} (seed {args.seed}):")
+    for role, path in paths.items():
+        print(f"  {role:10} {path}")
+    print(f"Mark a student's filled-in answers with: nodenet mark {paths['worksheet']} ANSWERS.txt")
+    return 0
+
+
+def _mark(args: argparse.Namespace) -> int:
+    from .exercises import check
+
+    print(check(args.sheet, args.answers))
+    return 0
+
+
+def _add_exercises(commands: Any) -> None:
+    exercise = commands.add_parser(
+        "exercise",
+        help="write a backpropagation worksheet by hand and its answer key",
+        description=(
+            "Write a worksheet (diagram, givens, formulas, blanks), its answer key (each answer with its worked "
+            "formula), a blank answers file and worksheet.json into --out. Same seed, same sheet."
+        ),
+    )
+    exercise.add_argument("--net", default="chapter", metavar="NET",
+                          help="chapter (3-2-1), 2-2-1, skip, layer sizes such as 2-3-1, or a MODEL.json (default chapter)")
+    exercise.add_argument("--seed", type=int, default=0, help="draws the values (default 0)")
+    exercise.add_argument("--ask", nargs="+", metavar="WHAT", help="all, forward, backward, update or symbols such as H4_in (default all)")
+    exercise.add_argument("--questions", type=int, metavar="N", help="ask N quantities drawn with --seed instead")
+    exercise.add_argument("--format", choices=("markdown", "latex", "html"), default="markdown", help="(default markdown)")
+    exercise.add_argument("--lr", type=float, default=0.5, help="learning rate of the update questions (default 0.5)")
+    exercise.add_argument("--digits", type=int, default=4, help="decimals of the answers (default 4)")
+    exercise.add_argument("--exact", action="store_true", help="keep the values as drawn or given, not one or two decimals")
+    exercise.add_argument("--input", type=float, nargs="+", metavar="V", help="the sample (default: drawn)")
+    exercise.add_argument("--target", type=float, nargs="+", metavar="V", help="its target (default: drawn)")
+    exercise.add_argument("-o", "--out", default="worksheet", metavar="DIR", help="output directory (default ./worksheet)")
+    exercise.set_defaults(run=_exercise)
+    mark = commands.add_parser(
+        "mark",
+        help="mark a student's answers to a worksheet and name the mistakes",
+        description="Mark the answers in ANSWERS (a filled-in answers.txt) against SHEET (worksheet.json or its folder).",
+    )
+    mark.add_argument("sheet", metavar="SHEET", help="the worksheet.json that nodenet exercise wrote (or its folder)")
+    mark.add_argument("answers", metavar="ANSWERS", help="the filled-in answers file")
+    mark.set_defaults(run=_mark)
+
+
 def _add_passes(parser: argparse.ArgumentParser, *, required: bool) -> None:
     parser.add_argument("model", metavar="MODEL.json", help="a model file written by nodenet.save")
     parser.add_argument("--input", type=float, nargs="+", metavar="V", required=required, help="one value per input node")
@@ -169,6 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--format", choices=EXPLAIN_FORMATS, default="text", help="output format (default text)")
     explain.add_argument("--digits", type=int, default=4, help="decimals of the numbers (default 4)")
     explain.set_defaults(run=_explain)
+    _add_exercises(commands)
     return parser
 
 

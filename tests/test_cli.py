@@ -187,3 +187,18 @@ def test_render_digits_are_explains_digits(tmp_path, capsys):
     assert "O6 = 0.0991" in dot and "O6 = O6_in = 0.0991" in capsys.readouterr().out
     assert main(["render", str(model), "-o", str(tmp_path / "y.dot"), "--digits", "-1", *passes]) == 1
     assert main(["explain", str(model), "--digits", "18", *passes]) == 1
+
+
+def test_exercise_writes_a_sheet_and_mark_marks_a_filled_in_answers_file(tmp_path, capsys):
+    assert main(["exercise", "--net", "skip", "--seed", "2", "--ask", "forward", "-o", str(tmp_path / "sheet")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("6 questions on skip (seed 2):") and "nodenet mark " in out
+    sheet = nodenet.exercises.Worksheet.load(tmp_path / "sheet")
+    lines = (tmp_path / "sheet" / "answers.txt").read_text(encoding="utf-8").splitlines()
+    filled = [lines[0]] + [f"{line}{q.answer:.4f}" for line, q in zip(lines[1:], sheet.questions)]
+    (tmp_path / "alice.txt").write_text("\n".join(filled[:-1]) + "\n", encoding="utf-8")
+    assert main(["mark", str(tmp_path / "sheet" / "worksheet.json"), str(tmp_path / "alice.txt")]) == 0
+    report = capsys.readouterr().out
+    assert report.startswith("5 of 6 right") and "6. O5: not answered; the answer is" in report
+    assert main(["exercise", "--net", "10-10", "-o", str(tmp_path / "big")]) == 1
+    assert "a worksheet by hand is for at most 16" in capsys.readouterr().err

@@ -47,3 +47,19 @@ def test_examples_run_as_scripts(name, expected):
                           timeout=120)
     assert done.returncode == 0, done.stderr
     assert expected in done.stdout
+
+
+def test_worksheet_example_writes_sheets_keys_and_pdfs_when_latex_is_there(tmp_path, capsys):
+    module = example("worksheet")
+    result = module.main(str(tmp_path))
+    for name in ("chapter", "skip"):
+        for part in ("questions.md", "key.md", "network.svg", "answers.txt", "worksheet.json", "latex/key.tex"):
+            assert (tmp_path / name / part).stat().st_size > 0
+    assert "# Backpropagation by hand: answer key" in (tmp_path / "chapter" / "key.md").read_text(encoding="utf-8")
+    assert [slip.kind for slip in result["marking"].slips] == ["derivative"]
+    out = capsys.readouterr().out
+    if module.latex_engine() is None:
+        assert "the PDFs are skipped" in out and result["pdfs"] == []
+    else:
+        assert sorted(p.name for p in result["pdfs"]) == ["key.pdf", "key.pdf", "questions.pdf", "questions.pdf"]
+        assert all(p.read_bytes().startswith(b"%PDF") for p in result["pdfs"])
