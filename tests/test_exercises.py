@@ -238,6 +238,8 @@ def test_sheets_show_hostile_names_literally_in_every_format(format):
 def test_bad_arguments_are_refused_with_what_to_do():
     with pytest.raises(nodenet.InvalidArgument, match=r"ask='H9' is neither 'all', a phase"):
         worksheet("chapter", ask="H9")
+    with pytest.raises(nodenet.InvalidArgument, match=r"ask chose no question"):
+        worksheet("chapter", ask=[])
     with pytest.raises(nodenet.InvalidArgument, match=r"ask=99 questions: this network has 1 to 37"):
         worksheet("chapter", ask=99)
     with pytest.raises(nodenet.InvalidArgument, match=r"format must be one of markdown, latex, html"):

@@ -167,4 +167,6 @@ def _choose(net: Network, order: list[Quantity], ask: Any, rng: np.random.Genera
             raise InvalidArgument(
                 f"ask={item!r} is neither 'all', a phase ({', '.join(PHASES)}) nor a symbol of this network (e.g. {examples})."
             )
+    if not wanted:
+        raise InvalidArgument("ask chose no question; ask for 'all', a phase or at least one symbol such as 'H4_in'.")
     return [q for q in order if q in wanted]
