@@ -223,9 +223,11 @@ def explain(
     optimizer : Optimizer or str, optional
         For ``phase='update'``: the step of this :class:`~nodenet.SGD`
         (momentum: the velocity ``v``) or :class:`~nodenet.Adam` (``m``,
-        ``v``, ``m̂``, ``v̂``, ``ε`` at step ``t``) from its current state,
-        the one ``fit`` or :meth:`~nodenet.Optimizer.update` left (zeros
-        before its first step).  ``lr`` defaults to the optimizer's.
+        ``v``, ``m̂``, ``v̂``, ``ε`` at step ``t``) that its next
+        :meth:`~nodenet.Optimizer.update` on ``net`` takes: from the state its
+        last ``update`` of this network left, or from zeros when it would
+        start afresh (a new optimizer, another network, after ``fit``).
+        ``lr`` defaults to the optimizer's.
     schedule : Schedule or str, optional
         With ``epoch``: the learning rate is the schedule's for that epoch
         (``η = schedule.rate(lr, epoch)``), as ``fit`` uses it.

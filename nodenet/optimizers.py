@@ -170,6 +170,21 @@ class Optimizer:
         """
         return self.steps > 0 and self._scratch.shape == (size,)
 
+    def continues(self, net: Network) -> bool:
+        """Whether :meth:`update` on ``net`` would continue from the present state (else it starts afresh).
+
+        True after :meth:`update` on this same network and structure; ``fit``
+        always starts afresh.
+
+        >>> import nodenet
+        >>> net, other = nodenet.Network.from_layers([1, 1], seed=0), nodenet.Network.from_layers([1, 1], seed=1)
+        >>> opt = SGD(lr=0.1, momentum=0.9)
+        >>> _ = net.forward([1.0]); _ = net.backward([0.0]); opt.update(net)
+        >>> opt.continues(net), opt.continues(other)
+        (True, False)
+        """
+        return self._structure == (id(net), net.structure_version) and self.started(net.parameter_count())
+
     def update(self, net: Network, *, lr: float | None = None) -> None:
         """One step on ``net`` from the gradients of its last backward pass.
 

@@ -99,8 +99,11 @@ def update_rule(
     if optimizer is None:
         return UpdateRule(lr, penalty, note=", ".join(notes))
     parameters = Parameters(net)
-    state = {name: parameters.from_flat(array) for name, array in optimizer.state(len(parameters)).items()}
-    started = optimizer.steps if optimizer.started(len(parameters)) else 0
+    # the state the optimizer's next update(net) continues from: zeros when it would start afresh
+    if optimizer.continues(net):
+        state, started = {name: parameters.from_flat(array) for name, array in optimizer.state(len(parameters)).items()}, optimizer.steps
+    else:
+        state, started = {name: np.zeros(len(parameters)) for name in optimizer.state_names}, 0
     connections, biased = net.connections, [node for node in net.nodes if node.kind != "input"]
     index: dict[Any, int] = {conn: i for i, conn in enumerate(connections)}
     index.update({node: len(connections) + i for i, node in enumerate(biased)})

@@ -207,7 +207,7 @@ def test_a_saved_sheet_and_a_filled_in_answers_file_are_marked(tmp_path):
     assert marking.score == (len(sheet.questions) - 1, len(sheet.questions))
     assert marking[2].given == -9.5
     (tmp_path / "bad.txt").write_text("1. H9 = 0.5\n", encoding="utf-8")
-    with pytest.raises(nodenet.FormatError, match=r"bad.txt, line 1: question 1 is ∂L/∂O5, but the line names 'H9'"):
+    with pytest.raises(nodenet.FormatError, match=r"bad.txt, line 1: question 1 is ∂L/∂O5, but '1. H9' names 'H9'"):
         check(sheet, tmp_path / "bad.txt")
     (tmp_path / "broken.json").write_text(json.dumps({"format": "nodenet-worksheet", "version": 1}), encoding="utf-8")
     with pytest.raises(nodenet.FormatError, match=r"broken.json is damaged"):
@@ -250,3 +250,48 @@ def test_bad_arguments_are_refused_with_what_to_do():
         worksheet("tiny")
     with pytest.raises(nodenet.InvalidArgument, match=r"seed"):
         worksheet("chapter", seed=-1)
+
+
+def test_two_mistakes_that_only_together_explain_the_answers_are_both_named():
+    sheet = worksheet("chapter", seed=0, ask="update")
+    answers, _ = plant(sheet, [Slip("update_sign"), Slip("learning_rate")])  # λ + ∂L/∂λ
+    marking = check(sheet, answers)
+    assert set(marking.slips) == {Slip("update_sign"), Slip("learning_rate")}
+    assert all(set(mark.kinds) == {"update_sign", "learning_rate"} for mark in marking.wrong)
+
+
+def test_a_filled_in_markdown_sheet_with_a_byte_order_mark_is_read(tmp_path):
+    sheet = worksheet("chapter", seed=4)
+    sheet.save(tmp_path)
+    blank = "1\\. H4\\_in = \\_\\_\\_\\_\\_\\_\\_\\_\\_\\_"
+    text = (tmp_path / "questions.md").read_text(encoding="utf-8")
+    assert blank in text
+    filled = text.replace(blank, "1\\. H4\\_in = 0.8·0.4 + 0.9·0.9 + 0.9·0.1 + 0.4 = 1.62")
+    (tmp_path / "alice.md").write_text("\ufeff" + filled, encoding="utf-8")
+    marking = check(sheet, tmp_path / "alice.md")
+    assert marking.score == (1, 37) and marking["H4_in"].given == 1.62
+    (tmp_path / "latin1.txt").write_bytes("1. H4_in = 1,62 é\n".encode("latin-1"))
+    with pytest.raises(nodenet.FormatError, match=r"is not UTF-8 text; save the answers file as UTF-8"):
+        check(sheet, tmp_path / "latin1.txt")
+
+
+def test_odd_keys_values_and_edited_sheets_are_refused_or_reported_never_a_bare_error(tmp_path):
+    sheet = worksheet("chapter", seed=4, ask=["H4_in", "H4"])
+    with pytest.raises(nodenet.InvalidArgument, match=r"question 1 is H4_in, but '1. H5' names 'H5'"):
+        check(sheet, {"1. H5": 1.62})
+    assert check(sheet, {np.int64(1): 10**400}).marks[0].status == "unreadable"
+    with pytest.raises(nodenet.InvalidArgument, match=r"tolerance must be a finite number >= 0; got 'x'"):
+        check(sheet, {}, tolerance="x")
+    assert len(worksheet("chapter", ask=np.int64(3)).questions) == 3
+    for ask in (3.0, {"H4"}):
+        with pytest.raises(nodenet.InvalidArgument, match=r"ask must be 'all', a phase"):
+            worksheet("chapter", ask=ask)
+    with pytest.raises(nodenet.InvalidArgument, match=r"net=5: give a Network"):
+        worksheet(5)
+    sheet.save(tmp_path)
+    data = json.loads((tmp_path / "worksheet.json").read_text(encoding="utf-8"))
+    for key, value, words in (("digits", 0, "digits must be an int from 1 to 8"), ("rounded", "yes", "rounded must be true or false"),
+                              ("format_of_sheet", "pdf", "format must be one of")):
+        (tmp_path / "worksheet.json").write_text(json.dumps({**data, key: value}), encoding="utf-8")
+        with pytest.raises(nodenet.FormatError, match=rf"worksheet.json is damaged: .*{words}"):
+            check(tmp_path, {})

@@ -227,6 +227,12 @@ def test_the_update_phase_with_an_optimizer_ends_each_parameter_at_the_optimizer
         assert [_last_line_of(text, symbol) for symbol in symbols] == pytest.approx(after.tolist(), rel=0, abs=2e-17)
     assert f"η = {optimizer.lr:.17f}, with the means over the batch of 2" in text.splitlines()[0]
     assert (f"Adam step t = {optimizer.steps}:" in text) == isinstance(optimizer, nodenet.Adam)
+    # an optimizer last used on another network starts afresh there, and explain shows that step
+    other = nodenet.Network.from_layers([3, 2, 1], seed=5)
+    other.forward([0.5, 0.2, 0.7]); other.backward([0.3])
+    text = other.explain(phase="update", optimizer=optimizer, digits=17).text
+    optimizer.update(other)
+    assert [_last_line_of(text, symbol) for symbol in symbols] == pytest.approx(Parameters(other).values.tolist(), rel=0, abs=2e-17)
 
 
 def test_the_update_phase_writes_momentum_adam_and_the_schedule_s_rate():

@@ -26,7 +26,9 @@ the update of λ1,4 adds the gradient step: λ1,4 + η·∂L/∂λ1,4 where desc
 
 from __future__ import annotations
 
+import itertools
 import math
+import numbers
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +45,9 @@ __all__ = ["Mark", "Marking", "check", "read_answers"]
 
 MAX_MISTAKES = 4
 """At most this many mistakes are combined to explain one set of answers."""
+
+PAIRED = 24
+"""When no single mistake explains anything, pairs of the first this many candidates (the common ones) are tried."""
 
 
 @dataclass(frozen=True)
@@ -142,23 +147,25 @@ def read_answers(path: Any, sheet: Worksheet) -> dict[int, str]:
     """
     target = Path(check_path(path, "check"))
     try:
-        lines = target.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
+        lines = target.read_text(encoding="utf-8-sig").splitlines()  # -sig: a byte-order mark is no part of line 1
+    except UnicodeDecodeError:
+        raise FormatError(f"{target} is not UTF-8 text; save the answers file as UTF-8 (plain text) and mark it again.") from None
+    except OSError as error:
         raise FormatError(f"{target} cannot be read as an answers file: {error}.") from None
     found: dict[int, str] = {}
     for number, line in enumerate(lines, start=1):
         text = line.replace("\\", "").strip()
-        if not text or text.startswith("#") or "=" not in text:
+        # comments, and a Markdown sheet's headings, lists, tables and quotes, are no answers
+        if not text or text.startswith(("#", "-", "*", "|", ">")) or "=" not in text:
             continue
-        left, _, value = text.rpartition("=")
-        value = value.strip().strip("_").strip()
+        left, value = text.partition("=")[0], text.rpartition("=")[2]  # "N. symbol = working = value"
+        value = value.strip().strip("_*").strip()
         if not value:
             continue
-        question = _question_of(left, sheet)
-        numbered = _NUMBERED.match(left)
-        named = numbered.group(2).strip() if numbered else ""
-        if question is not None and named and normalized(named) not in (normalized(question.symbol), normalized(question.ascii)):
-            raise FormatError(f"{target}, line {number}: question {question.number} is {question.symbol}, but the line names {named!r}.")
+        try:
+            question = _question_of(left, sheet, strict=True)
+        except InvalidArgument as error:
+            raise FormatError(f"{target}, line {number}: {error}") from None
         if question is None:
             raise FormatError(f"{target}, line {number}: {left.strip()!r} is no question of this sheet; write 'N. symbol = value'.")
         if question.number in found:
@@ -170,23 +177,38 @@ def read_answers(path: Any, sheet: Worksheet) -> dict[int, str]:
 _NUMBERED = re.compile(r"^\s*[Qq]?(\d+)\s*[.):]\s*(.*)$")
 
 
-def _question_of(key: Any, sheet: Worksheet) -> Question | None:
-    """The question a key names: its number (``3``, ``"3."``, ``"Q3"``) or its symbol (any spelling of it)."""
-    if isinstance(key, int) and not isinstance(key, bool):
-        return next((q for q in sheet.questions if q.number == key), None)
+def _question_of(key: Any, sheet: Worksheet, *, strict: bool = True) -> Question | None:
+    """The question a key names: its number (``3``, ``"3."``, ``"Q3"``) or its symbol (any spelling of it).
+
+    A symbol is looked up before a number (a node may be called ``Q1``); a
+    number followed by a symbol must name the same question.
+    """
+    if isinstance(key, numbers.Integral) and not isinstance(key, bool):
+        return next((q for q in sheet.questions if q.number == int(key)), None)
     text = str(key)
-    numbered = _NUMBERED.match(text) or re.fullmatch(r"\s*[Qq]?(\d+)\s*()", text)
-    if numbered:
-        return _question_of(int(numbered.group(1)), sheet)
     wanted = normalized(text)
-    return next((q for q in sheet.questions if wanted in (normalized(q.symbol), normalized(q.ascii))), None)
+    by_symbol = [q for q in sheet.questions if wanted in (normalized(q.symbol), normalized(q.ascii))]
+    if by_symbol:
+        return by_symbol[0]
+    numbered = _NUMBERED.match(text) or re.fullmatch(r"\s*[Qq]?(\d+)\s*()", text)
+    if not numbered:
+        return None
+    question = _question_of(int(numbered.group(1)), sheet)
+    named = numbered.group(2).strip()
+    if strict and question is not None and named and normalized(named) not in (normalized(question.symbol), normalized(question.ascii)):
+        raise InvalidArgument(f"question {question.number} is {question.symbol}, but {text.strip()!r} names {named!r}.")
+    return question
 
 
 def _number(raw: Any) -> float | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, (int, float)):
-        return float(raw) if math.isfinite(raw) else None
+        try:
+            value = float(raw)
+        except OverflowError:
+            return None
+        return value if math.isfinite(value) else None
     text = str(raw).strip().replace("−", "-").replace(" ", "")
     if "," in text and "." not in text:
         text = text.replace(",", ".")
@@ -218,7 +240,10 @@ def check(sheet: Any, answers: Any, *, tolerance: float | None = None) -> Markin
     """
     if not isinstance(sheet, Worksheet):
         sheet = Worksheet.load(sheet)
-    tol = sheet.tolerance if tolerance is None else float(tolerance)
+    try:
+        tol = sheet.tolerance if tolerance is None else float(tolerance)
+    except (TypeError, ValueError):
+        tol = math.nan
     if not tol >= 0 or not math.isfinite(tol):
         raise InvalidArgument(f"tolerance must be a finite number >= 0; got {tolerance!r}.")
     if isinstance(answers, Mapping):
@@ -265,6 +290,17 @@ def _mark(sheet: Worksheet, raw: dict[int, Any], numbers: dict[Quantity, float],
                 found = explained(walk([*slips, slip]))
                 scored.append((len(found), -i, slip, found))
         best = max(scored, default=None, key=lambda item: item[:2])
+        if (best is None or best[0] <= len(matched)) and not slips:
+            # two mistakes that only together explain anything (λ + ∂L/∂λ: the sign and the rate), among the common ones
+            common = pool[:PAIRED]
+            pairs = [(len(found := explained(walk([a, b]))), -i, (a, b), found)
+                     for i, (a, b) in enumerate(itertools.combinations(common, 2))]
+            pair = max(pairs, default=None, key=lambda item: item[:2])
+            if pair is not None and pair[0] > len(matched):
+                slips.extend(pair[2])
+                matched = pair[3]
+                alternatives.update({slip: [] for slip in pair[2]})
+                continue
         if best is None or best[0] <= len(matched):
             break
         slips.append(best[2])

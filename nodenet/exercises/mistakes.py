@@ -49,10 +49,6 @@ def candidates(net: NetworkStructure) -> list[Slip]:
     """Every slip of ``net``, one place at a time, systematic ones first, the rarer ones last."""
     hidden = [node for node in net.nodes if node.kind != "input"]
     found = [Slip("update_sign"), Slip("learning_rate"), Slip("loss_sign"), Slip("no_bias")]
-    for kind in ("update_sign", "learning_rate"):
-        for node in hidden:
-            found += [Slip(kind, node=node.name, source=conn.source.name, where="weight") for conn in node.incoming]
-            found.append(Slip(kind, node=node.name, where="bias"))
     found += [Slip("no_bias", node=node.name) for node in hidden]
     elementwise = [node for node in hidden if not node.activation_function.is_group]
     found += [Slip("derivative", node=n.name, other="sigmoid") for n in elementwise if n.activation == "identity"]
@@ -63,6 +59,10 @@ def candidates(net: NetworkStructure) -> list[Slip]:
         if len(node.outgoing) + (node in net.outputs) > 1
         for conn in node.outgoing
     ]
+    for kind in ("update_sign", "learning_rate"):
+        for node in hidden:
+            found += [Slip(kind, node=node.name, source=conn.source.name, where="weight") for conn in node.incoming]
+            found.append(Slip(kind, node=node.name, where="bias"))
     sources = [node for node in hidden if node.outgoing]
     for where in ("gradient", "forward"):
         found += [Slip("pre_for_post", where=where)] if sources else []

@@ -19,6 +19,7 @@ H4_in = λ1,4·I1 + λ2,4·I2 + λ3,4·I3 + b4 = (0.3207)(0.5000) + (-0.3031)(0.
 
 from __future__ import annotations
 
+import numbers
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -145,11 +146,14 @@ def _choose(net: Network, order: list[Quantity], ask: Any, rng: np.random.Genera
     """``ask``: ``"all"``, a phase, a list of phases or symbols, or a number of questions drawn with ``rng``."""
     if isinstance(ask, bool) or ask is None:
         raise InvalidArgument(f"ask must be 'all', a phase, a list of phases or symbols, or a number; got {ask!r}.")
-    if isinstance(ask, int):
+    if isinstance(ask, numbers.Integral):
+        ask = int(ask)
         if not 1 <= ask <= len(order):
             raise InvalidArgument(f"ask={ask} questions: this network has 1 to {len(order)} quantities to ask.")
         picked = sorted(rng.choice(len(order), size=ask, replace=False)) if rng is not None else range(ask)
         return [order[i] for i in picked]
+    if not isinstance(ask, (str, list, tuple)):
+        raise InvalidArgument(f"ask must be 'all', a phase, a list of phases or symbols, or a number; got {ask!r}.")
     items: Sequence[Any] = [ask] if isinstance(ask, str) else ask
     by_symbol = {normalized(symbol_of(q, net)): q for q in order}
     wanted: set[Quantity] = set()

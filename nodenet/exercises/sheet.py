@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence, cast
 import numpy as np
 
 from ..checks import check_int, check_number, check_path
-from ..errors import ArgumentTypeError, FormatError, InvalidArgument
+from ..errors import ArgumentTypeError, FormatError, InvalidArgument, NodenetError
 from ..io import from_dict, to_dict
 from ..network import Network
 from ..render import render
@@ -46,8 +46,10 @@ def _draw_network(spec: Any, rng: np.random.Generator, hand_friendly: bool) -> N
             sizes = [int(part) for part in spec.split("-")]
         except ValueError:
             raise InvalidArgument(f"net={spec!r}: name one of {', '.join(NETWORKS)} or give layer sizes such as '2-3-1'.") from None
-    else:
+    elif isinstance(spec, (list, tuple)):
         sizes = list(spec)
+    else:
+        raise InvalidArgument(f"net={spec!r}: give a Network, one of {', '.join(NETWORKS)}, or layer sizes such as '2-3-1' or [2, 3, 1].")
     if len(sizes) < 2 or any(not isinstance(size, (int, np.integer)) or size < 1 for size in sizes):
         raise InvalidArgument(f"net={spec!r}: a worksheet needs layer sizes of at least 1, input first, e.g. [2, 2, 1].")
     if sum(sizes) > 16:
@@ -162,20 +164,27 @@ class Worksheet:
         if not isinstance(data, Mapping) or data.get("format") != SHEET_FORMAT or data.get("version") != 1:
             raise FormatError(f"{where} is not a nodenet worksheet (version 1); write one with worksheet(...).save(folder).")
         try:
-            return cls(
+            if not isinstance(data["rounded"], bool):
+                raise InvalidArgument(f"rounded must be true or false; got {data['rounded']!r}.")
+            # through worksheet(), so that every value is checked as when the sheet was made
+            sheet = worksheet(
                 cast(Network, from_dict(data["network"])),
                 data["inputs"],
                 data["targets"],
+                ask=data["ask"],
+                seed=data["seed"],
+                format=data["format_of_sheet"],
+                hand_friendly=False,
                 lr=data["lr"],
                 loss=data["loss"],
-                ask=data["ask"],
                 digits=data["digits"],
-                format=data["format_of_sheet"],
-                seed=data["seed"],
-                rounded=data["rounded"],
             )
-        except (KeyError, TypeError, ValueError, InvalidArgument) as error:
-            raise FormatError(f"{where} is damaged: {error}.") from None
+        except KeyError as error:
+            raise FormatError(f"{where} is damaged: {error} is missing.") from None
+        except (TypeError, ValueError, NodenetError) as error:
+            raise FormatError(f"{where} is damaged: {str(error).rstrip('.')}.") from None
+        sheet.rounded = data["rounded"]
+        return sheet
 
     @classmethod
     def load(cls, path: Any) -> Worksheet:
