@@ -113,7 +113,7 @@ def _exercise(args: argparse.Namespace) -> int:
     net = load(args.net) if args.net.endswith(".json") else args.net
     ask = args.questions if args.questions is not None else (args.ask or ["all"])
     sheet = worksheet(net, args.input, args.target, ask=ask, seed=args.seed, format=args.format, hand_friendly=not args.exact,
-                      lr=args.lr, digits=args.digits)
+                      lr=args.lr, digits=args.digits, loss=args.loss)
     paths = sheet.save(args.out)
     print(f"{len(sheet.questions)} questions on {args.net} (seed {args.seed}):")
     for role, path in paths.items():
@@ -141,8 +141,10 @@ def _add_exercises(commands: Any) -> None:
     exercise.add_argument("--net", default="chapter", metavar="NET",
                           help="chapter (3-2-1), 2-2-1, skip, layer sizes such as 2-3-1, or a MODEL.json (default chapter)")
     exercise.add_argument("--seed", type=int, default=0, help="draws the values (default 0)")
-    exercise.add_argument("--ask", nargs="+", metavar="WHAT", help="all, forward, backward, update or symbols such as H4_in (default all)")
-    exercise.add_argument("--questions", type=int, metavar="N", help="ask N quantities drawn with --seed instead")
+    what = exercise.add_mutually_exclusive_group()
+    what.add_argument("--ask", nargs="+", metavar="WHAT", help="all, forward, backward, update or symbols such as H4_in (default all)")
+    what.add_argument("--questions", type=int, metavar="N", help="ask N quantities drawn with --seed instead")
+    exercise.add_argument("--loss", choices=("l2", "cross_entropy"), default="l2", help="(default l2; cross_entropy needs softmax outputs)")
     exercise.add_argument("--format", choices=("markdown", "latex", "html"), default="markdown", help="(default markdown)")
     exercise.add_argument("--lr", type=float, default=0.5, help="learning rate of the update questions (default 0.5)")
     exercise.add_argument("--digits", type=int, default=4, help="decimals of the answers (default 4)")

@@ -295,3 +295,17 @@ def test_odd_keys_values_and_edited_sheets_are_refused_or_reported_never_a_bare_
         (tmp_path / "worksheet.json").write_text(json.dumps({**data, key: value}), encoding="utf-8")
         with pytest.raises(nodenet.FormatError, match=rf"worksheet.json is damaged: .*{words}"):
             check(tmp_path, {})
+
+
+def test_symbols_that_read_alike_are_refused_by_symbol_and_accepted_by_number():
+    net = nodenet.Network()
+    net.add_input("x")
+    net.add_node("H4", activation="sigmoid", bias=0.1)
+    net.add_node("H4_in", activation="sigmoid", bias=0.2)  # its post reads like H4's pre
+    net.add_output("y", bias=0.0)
+    for source, target, weight in (("x", "H4", 0.5), ("H4", "H4_in", -0.4), ("H4_in", "y", 0.3)):
+        net.connect(source, target, weight=weight)
+    sheet = worksheet(net, [0.5], [0.2], ask="forward")
+    with pytest.raises(nodenet.InvalidArgument, match=r"'H4_in' names questions 1 and 4 of this sheet .*answer them by number"):
+        check(sheet, {"H4_in": 0.35})
+    assert check(sheet, {q.number: q.answer for q in sheet.questions}).score == (6, 6)

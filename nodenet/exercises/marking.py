@@ -186,8 +186,13 @@ def _question_of(key: Any, sheet: Worksheet, *, strict: bool = True) -> Question
     if isinstance(key, numbers.Integral) and not isinstance(key, bool):
         return next((q for q in sheet.questions if q.number == int(key)), None)
     text = str(key)
+    exact = [q for q in sheet.questions if text.strip() in (q.symbol, q.ascii)]
     wanted = normalized(text)
-    by_symbol = [q for q in sheet.questions if wanted in (normalized(q.symbol), normalized(q.ascii))]
+    by_symbol = exact or [q for q in sheet.questions if wanted in (normalized(q.symbol), normalized(q.ascii))]
+    if len(by_symbol) > 1:
+        numbers_of = " and ".join(str(q.number) for q in by_symbol)
+        raise InvalidArgument(f"{text.strip()!r} names questions {numbers_of} of this sheet (node names that read alike); "
+                              "answer them by number.")
     if by_symbol:
         return by_symbol[0]
     numbered = _NUMBERED.match(text) or re.fullmatch(r"\s*[Qq]?(\d+)\s*()", text)
