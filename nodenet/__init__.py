@@ -44,21 +44,11 @@ from .lint import Finding
 from .losses import LOSSES, Loss, get_loss
 from .network import Network
 from .node import Node
-from .optimizers import (
-    SCHEDULES,
-    SGD,
-    Adam,
-    ChapterDecay,
-    Constant,
-    ExponentialDecay,
-    Optimizer,
-    Schedule,
-    StepDecay,
-    TimeDecay,
-)
+from .optimizers import SGD, Adam, Optimizer
 from .paths import Path
 from .plotting import plot_history
 from .render import render, to_dot, to_svg
+from .schedules import SCHEDULES, ChapterDecay, Constant, ExponentialDecay, Schedule, StepDecay, TimeDecay
 from .stepping import Step
 from .testing.gradients import GradientReport, check_gradients
 from .training import EpochInfo, fit

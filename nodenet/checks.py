@@ -11,7 +11,8 @@ import numpy as np
 from .errors import ArgumentTypeError, InvalidArgument
 
 __all__ = [
-    "as_float_array", "check_finite", "check_int", "check_number", "check_range", "check_name", "check_path", "NAME_RULE",
+    "as_float_array", "check_finite", "check_int", "check_number", "check_positive", "check_range", "check_name", "check_path",
+    "registered", "NAME_RULE",
 ]
 
 
@@ -168,3 +169,29 @@ def check_path(path: Any, what: str) -> str:
     if not isinstance(target, str):
         raise ArgumentTypeError(f"{what} needs a text path (str or pathlib.Path); got the bytes path {target!r:.80}.")
     return target
+
+
+def check_positive(value: Any, what: str) -> float:
+    """``value`` as a float if it is a finite number > 0, else an :class:`InvalidArgument` naming ``what``.
+
+    >>> check_positive(0.5, "lr")
+    0.5
+    """
+    try:
+        number = check_number(value, what)
+    except InvalidArgument:
+        number = math.nan
+    if not number > 0:
+        raise InvalidArgument(f"The {what} must be a finite number > 0; got {value!r}.")
+    return number
+
+
+def registered(spec: Any, registry: dict, kind: str, example: str) -> Any:
+    """The class registered under the name ``spec``, or an error listing the names.
+
+    >>> registered("a", {"a": int}, "kind", "an int")
+    <class 'int'>
+    """
+    if not isinstance(spec, str) or spec not in registry:
+        raise InvalidArgument(f"Unknown {kind} {spec!r}; choose one of {', '.join(registry)}, or pass {example}.")
+    return registry[spec]

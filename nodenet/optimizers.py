@@ -1,4 +1,4 @@
-"""Optimizers (SGD with momentum, Adam) and learning-rate schedules.
+"""Optimizers: gradient descent (with momentum) and Adam.
 
 An optimizer turns the current parameter values and their gradients into
 new values.  The values come from, and go back to, the network's parameter
@@ -11,17 +11,7 @@ connection of ``net.connections``, then the bias of every non-input node of
 ``net.nodes``), so a step costs a few array operations whatever the size of
 the network.
 
-A schedule gives the learning rate of each epoch ``ℓ`` from the initial rate
-``η0``:
-
-=================  ===============================================
-``constant``       ``η0``
-``time``           ``η0 / (1 + decay · ℓ)`` (the usual time-based decay)
-``chapter``        ``η_ℓ = η_{ℓ-1} / (1 + decay · ℓ)``, the chapter's
-                   compounding recurrence (it decays much faster)
-``step``           ``η0 · factor ** (ℓ // every)``
-``exponential``    ``η0 · gamma ** ℓ``
-=================  ===============================================
+Learning-rate schedules are in :mod:`nodenet.schedules`.
 
 Examples
 --------
@@ -31,19 +21,16 @@ Examples
 >>> nodenet.SGD(lr=0.1).update(net)
 >>> net.connection("I1", "O2").weight
 0.8
->>> [round(TimeDecay(decay=0.5).rate(1.0, epoch), 4) for epoch in range(3)]
-[1.0, 0.6667, 0.5]
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from typing import TYPE_CHECKING, Any, Iterator, Union
+from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
-from .checks import as_float_array, check_number, check_range
+from .checks import as_float_array, check_positive, check_range, registered
 from .errors import InvalidArgument, NumericalError, ShapeError
 from .parameters import Parameters
 
@@ -56,25 +43,7 @@ __all__ = [
     "Adam",
     "OPTIMIZERS",
     "get_optimizer",
-    "Schedule",
-    "Constant",
-    "TimeDecay",
-    "ChapterDecay",
-    "StepDecay",
-    "ExponentialDecay",
-    "SCHEDULES",
-    "get_schedule",
 ]
-
-
-def _positive(value: Any, what: str) -> float:
-    try:
-        number = check_number(value, what)
-    except InvalidArgument:
-        number = math.nan
-    if not number > 0:
-        raise InvalidArgument(f"The {what} must be a finite number > 0; got {value!r}.")
-    return number
 
 
 # --------------------------------------------------------------------------- optimizers
@@ -84,7 +53,7 @@ class Optimizer:
     name = ""
 
     def __init__(self, *, lr: float) -> None:
-        self.lr = _positive(lr, f"{type(self).__name__} lr (learning rate)")
+        self.lr = check_positive(lr, f"{type(self).__name__} lr (learning rate)")
         self.reset()
 
     def reset(self) -> None:
@@ -160,6 +129,24 @@ class Optimizer:
         """
         started = self.started(size)
         return {name: getattr(self, name).copy() if started else np.zeros(size) for name in self.state_names}
+
+    def advanced(self, steps: int, size: int) -> None:
+        """Count ``steps`` plain steps on ``size`` parameters that were taken outside :meth:`step`.
+
+        ``fit``'s generated one-sample trainer (:mod:`nodenet.fast.trainer`)
+        takes plain gradient-descent steps itself; afterwards the optimizer
+        reads as if it had taken them.  Only for optimizers without state.
+
+        >>> opt = SGD(lr=0.1)
+        >>> opt.advanced(3, 2); opt.steps, opt.started(2)
+        (3, True)
+        """
+        if self.state_names:
+            raise InvalidArgument(f"{type(self).__name__} keeps state between steps; its steps cannot be taken elsewhere.")
+        if self._scratch.shape != (size,):
+            self._scratch = np.zeros(size)
+            self.steps = 0
+        self.steps += steps
 
     def started(self, size: int) -> bool:
         """Whether the optimizer has stepped ``size`` parameters since its last reset (its state is theirs).
@@ -291,7 +278,7 @@ class Adam(Optimizer):
     def __init__(self, *, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
         self.beta1 = check_range(beta1, "Adam beta1", 0.0, 1.0, high_open=True)
         self.beta2 = check_range(beta2, "Adam beta2", 0.0, 1.0, high_open=True)
-        self.eps = _positive(eps, "Adam eps")
+        self.eps = check_positive(eps, "Adam eps")
         super().__init__(lr=lr)
 
     state_names = ("first", "second")
@@ -344,151 +331,10 @@ def get_optimizer(spec: Union[str, Optimizer], *, lr: float | None = None) -> Op
     nodenet.errors.InvalidArgument: Unknown optimizer 'rmsprop'; choose one of adam, sgd, or pass an Optimizer such ...
     """
     if lr is not None:
-        _positive(lr, "lr (learning rate)")
+        check_positive(lr, "lr (learning rate)")
     if isinstance(spec, Optimizer):
         return spec
-    cls = _registered(spec, OPTIMIZERS, "optimizer", "an Optimizer such as nodenet.SGD(lr=0.1, momentum=0.9)")
+    cls = registered(spec, OPTIMIZERS, "optimizer", "an Optimizer such as nodenet.SGD(lr=0.1, momentum=0.9)")
     if lr is None:
         raise InvalidArgument(f"optimizer={spec!r} needs a learning rate: pass lr=..., e.g. lr=0.1.")
     return cls(lr=lr)
-
-
-def _registered(spec: Any, registry: dict, kind: str, example: str) -> Any:
-    """The class registered under the name ``spec``, or an error listing the names."""
-    if not isinstance(spec, str) or spec not in registry:
-        raise InvalidArgument(f"Unknown {kind} {spec!r}; choose one of {', '.join(registry)}, or pass {example}.")
-    return registry[spec]
-
-
-# --------------------------------------------------------------------------- schedules
-class Schedule:
-    """Base class: :meth:`rate` gives the learning rate of epoch ``epoch``."""
-
-    name = ""
-
-    def rate(self, lr: float, epoch: int) -> float:
-        """The learning rate of ``epoch`` (0-based) for an initial rate ``lr``."""
-        raise NotImplementedError
-
-    def rates(self, lr: float) -> Iterator[float]:
-        """The rates of epochs 0, 1, 2, ... (an endless iterator)."""
-        return (self.rate(lr, epoch) for epoch in itertools.count())
-
-    def __repr__(self) -> str:
-        options = ", ".join(f"{key}={value!r}" for key, value in vars(self).items())
-        return f"{type(self).__name__}({options})"
-
-
-class Constant(Schedule):
-    """The same rate every epoch.
-
-    >>> Constant().rate(0.2, 500)
-    0.2
-    """
-
-    name = "constant"
-
-    def rate(self, lr: float, epoch: int) -> float:
-        return lr
-
-
-class TimeDecay(Schedule):
-    """Time-based decay ``η_ℓ = η0 / (1 + decay · ℓ)``.
-
-    >>> TimeDecay(decay=0.1).rate(1.0, 10)
-    0.5
-    """
-
-    name = "time"
-
-    def __init__(self, *, decay: float = 0.01) -> None:
-        self.decay = _positive(decay, "TimeDecay decay")
-
-    def rate(self, lr: float, epoch: int) -> float:
-        return lr / (1.0 + self.decay * epoch)
-
-
-class ChapterDecay(Schedule):
-    """The chapter's compounding recurrence ``η_ℓ = η_{ℓ-1} / (1 + decay · ℓ)``.
-
-    Each epoch divides the previous epoch's rate, so
-    ``η_ℓ = η0 / Π_{i=1..ℓ} (1 + decay · i)``: far faster than
-    :class:`TimeDecay`, which the chapter's text intends (the usual
-    time-based decay divides ``η0``, not ``η_{ℓ-1}``).  Offered to reproduce
-    the chapter's formula as written.
-
-    >>> [round(ChapterDecay(decay=0.1).rate(1.0, epoch), 6) for epoch in range(3)]
-    [1.0, 0.909091, 0.757576]
-    >>> [round(r, 6) for r in itertools.islice(ChapterDecay(decay=0.1).rates(1.0), 3)]
-    [1.0, 0.909091, 0.757576]
-    """
-
-    name = "chapter"
-
-    def __init__(self, *, decay: float = 0.01) -> None:
-        self.decay = _positive(decay, "ChapterDecay decay")
-
-    def rate(self, lr: float, epoch: int) -> float:
-        for step in range(1, epoch + 1):
-            lr = lr / (1.0 + self.decay * step)
-        return lr
-
-    def rates(self, lr: float) -> Iterator[float]:
-        for step in itertools.count(1):
-            yield lr
-            lr = lr / (1.0 + self.decay * step)
-
-
-class StepDecay(Schedule):
-    """Multiply the rate by ``factor`` every ``every`` epochs: ``η0 · factor ** (ℓ // every)``.
-
-    >>> [StepDecay(factor=0.5, every=2).rate(1.0, epoch) for epoch in range(5)]
-    [1.0, 1.0, 0.5, 0.5, 0.25]
-    """
-
-    name = "step"
-
-    def __init__(self, *, factor: float = 0.5, every: int = 100) -> None:
-        self.factor = check_range(factor, "StepDecay factor", 0.0, 1.0)
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise InvalidArgument(f"StepDecay every must be an int >= 1 (epochs between drops); got {every!r}.")
-        self.every = every
-
-    def rate(self, lr: float, epoch: int) -> float:
-        return lr * self.factor ** (epoch // self.every)
-
-
-class ExponentialDecay(Schedule):
-    """``η_ℓ = η0 · gamma ** ℓ``.
-
-    >>> ExponentialDecay(gamma=0.5).rate(1.0, 3)
-    0.125
-    """
-
-    name = "exponential"
-
-    def __init__(self, *, gamma: float = 0.99) -> None:
-        self.gamma = check_range(gamma, "ExponentialDecay gamma", 0.0, 1.0)
-
-    def rate(self, lr: float, epoch: int) -> float:
-        return lr * self.gamma**epoch
-
-
-SCHEDULES: dict[str, type[Schedule]] = {
-    cls.name: cls for cls in (Constant, TimeDecay, ChapterDecay, StepDecay, ExponentialDecay)
-}
-
-
-def get_schedule(spec: Union[None, str, Schedule]) -> Schedule:
-    """The schedule for ``None`` (constant), a name (default options) or an instance.
-
-    >>> get_schedule("time")
-    TimeDecay(decay=0.01)
-    >>> get_schedule(None)
-    Constant()
-    """
-    if spec is None:
-        return Constant()
-    if isinstance(spec, Schedule):
-        return spec
-    return _registered(spec, SCHEDULES, "schedule", "a Schedule such as nodenet.TimeDecay(decay=0.01)")()

@@ -36,8 +36,9 @@ import numpy as np
 
 from .checks import check_int, check_number
 from .errors import InvalidArgument
-from .optimizers import SGD, Adam, Optimizer, get_optimizer, get_schedule
+from .optimizers import SGD, Adam, Optimizer, get_optimizer
 from .parameters import Parameters
+from .schedules import get_schedule
 
 if TYPE_CHECKING:
     from .node import Node

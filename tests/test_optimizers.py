@@ -7,8 +7,9 @@ import pytest
 
 import nodenet
 from nodenet.errors import InvalidArgument
-from nodenet.optimizers import get_optimizer, get_schedule
+from nodenet.optimizers import get_optimizer
 from nodenet.parameters import Parameters
+from nodenet.schedules import get_schedule
 
 GRADS = [[0.5, -1.0], [0.25, 2.0], [-0.75, 0.5]]
 START = [1.0, -2.0]
