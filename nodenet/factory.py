@@ -13,13 +13,14 @@ True
 
 from __future__ import annotations
 
+import itertools
 import os
 from typing import Any
 
 from .connection import Connection
 from .errors import ArgumentTypeError, TopologyError
 from .node import Node
-from .structure import LAYERS, NetworkStructure
+from .structure import LAYERS, SLOTS, NetworkStructure, read_only_slots
 
 __all__ = [
     "check_network", "create_network", "register_network_class", "link_layers", "layered_network", "assign_layers",
@@ -105,6 +106,8 @@ def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
     net.structure_changed()
     if nodes == [net.graph.nodes[name]["node"] for name in net.graph.nodes]:  # the whole network, in order
         net.derived.put(LAYERS, (layers, first))
+        biases = [node.slot for node in nodes if node.kind != "input"]
+        net.derived.put(SLOTS, read_only_slots(itertools.chain(range(first, first + len(pairs)), biases)))
 
 
 def layered_network(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import copy
 import math
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
@@ -125,6 +125,7 @@ class History:
         self._val_loss: list[float] = []
         self._lr: list[float] = []
         self._epochs: list[int] = []
+        # blocks of rows, one row per recorded epoch: parameters, their gradients, the prediction
         self._parameters: list[np.ndarray] = []
         self._gradients: list[np.ndarray] = []
         self._predictions: list[np.ndarray] = []
@@ -204,9 +205,27 @@ class History:
         """Keep the state at the start of ``epoch`` (``fit`` calls it); ``optimizer_state`` holds ``steps`` and the arrays."""
         self._optimizer_states.append(optimizer_state or {})
         self._epochs.append(epoch)
-        self._parameters.append(values)
-        self._gradients.append(grads if grads is not None else np.full(len(values), math.nan))
-        self._predictions.append(prediction)
+        self._parameters.append(np.asarray(values, dtype=float)[None, :])
+        self._gradients.append(np.full((1, len(values)), math.nan) if grads is None else np.asarray(grads, dtype=float)[None, :])
+        self._predictions.append(np.asarray(prediction, dtype=float)[None, :])
+
+    def record_rows(self, epochs: Sequence[int], rows: np.ndarray) -> None:
+        """Keep many states at once: each row holds the parameters, their gradients and the prediction.
+
+        What :meth:`record` keeps for ``epochs[i]``, in one array of
+        ``len(epochs)`` rows (``fit``'s generated trainer records so).
+        """
+        width = len(self._layout)
+        self._epochs.extend(epochs)
+        self._parameters.append(rows[:, :width])
+        self._gradients.append(rows[:, width : 2 * width])
+        self._predictions.append(rows[:, 2 * width :])
+        self._optimizer_states.extend([{}] * len(epochs))  # never changed: optimizer_state returns copies
+
+    def end_epochs(self, losses: Sequence[float], rates: Sequence[float]) -> None:
+        """:meth:`end_epoch` for many epochs without validation, penalty or accuracy."""
+        self._loss.extend(losses)
+        self._lr.extend(rates)
 
     def end_epoch(
         self,
@@ -238,9 +257,9 @@ class History:
             "accuracy": np.array(self._accuracy, dtype=float),
             "val_accuracy": np.array(self._val_accuracy, dtype=float),
             "recorded_epochs": np.array(self._epochs, dtype=int),
-            "parameters": np.array(self._parameters, dtype=float).reshape(m, width),
-            "gradients": np.array(self._gradients, dtype=float).reshape(m, width),
-            "predictions": np.array(self._predictions, dtype=float).reshape(m, len(self.sample_y)),
+            "parameters": _rows(self._parameters, m, width),
+            "gradients": _rows(self._gradients, m, width),
+            "predictions": _rows(self._predictions, m, len(self.sample_y)),
         }
         for array in arrays.values():
             array.flags.writeable = False
@@ -371,7 +390,7 @@ class History:
         position = self.position(epoch)
         self.require_trained_structure("network_at")
         clone = copy.deepcopy(self.network)
-        Parameters(clone).assign(self._parameters[position])
+        Parameters(clone).assign(self.parameters[position])
         if x is None:
             x, y = self.sample_x, self.sample_y if y is None else y
         engine.forward(clone, x)
@@ -420,3 +439,8 @@ class History:
             f"History({self.epochs_run} epochs{last}; {len(self._epochs)} recorded states "
             f"of {len(self.parameter_names)} parameters)"
         )
+
+
+def _rows(blocks: list[np.ndarray], count: int, width: int) -> np.ndarray:
+    """The recorded blocks as one ``(count, width)`` array (a copy: the blocks may be views)."""
+    return np.concatenate(blocks).reshape(count, width) if blocks else np.empty((0, width))

@@ -173,9 +173,8 @@ class Parameters:
 
     @cached_property
     def slots(self) -> np.ndarray:
-        """The store slot of each parameter, in parameter order (built on first use)."""
-        connections, biased = self._owners
-        return np.fromiter((owner.slot for owner in connections + biased), dtype=np.intp, count=self._count)
+        """The store slot of each parameter, in parameter order (the network keeps it for its structure)."""
+        return self._net.parameter_slots()
 
     def flat(self) -> tuple[np.ndarray, np.ndarray]:
         """Values and gradients for an optimizer, in one fixed order.

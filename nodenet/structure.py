@@ -1,15 +1,12 @@
-"""The network core: building a DAG of nodes and connections, looking them up, its order.
-
-:class:`NetworkStructure` holds what a network *is*: nodes, connections, parameters, the networkx
-graph, the topological order and the freshness of its caches (:mod:`nodenet.freshness`).  What a
-network *does* is built on top: :class:`nodenet.Network` is a :class:`NetworkStructure` with those methods.
-"""
+"""The network core: what a network *is* (nodes, connections, parameters, the networkx graph, the
+topological order, the freshness of its caches); :class:`nodenet.Network` adds what it *does*."""
 
 from __future__ import annotations
 
 from typing import Any, Union
 
 import networkx as nx
+import numpy as np
 
 from .activations import Activation, get_activation
 from .checks import check_name
@@ -20,11 +17,18 @@ from .node import Node, check_activation_fits
 from .notation import chapter_numbering
 from .parameters import ParameterStore
 
-__all__ = ["NetworkStructure", "NodeRef", "LAYERS"]
+__all__ = ["NetworkStructure", "NodeRef", "LAYERS", "SLOTS", "read_only_slots"]
 
 NodeRef = Union[str, Node]
 
 LAYERS = "layers"  # derived-cache key: the layers of from_layers and the first weight slot, while they hold
+SLOTS = "parameter slots"  # derived-cache key: parameter_slots()
+
+
+def read_only_slots(slots: Any) -> np.ndarray:  # shared by every reader until the structure changes
+    array = np.fromiter(slots, dtype=np.intp)
+    array.flags.writeable = False
+    return array
 
 
 class NetworkStructure:
@@ -195,8 +199,7 @@ class NetworkStructure:
 
     # ------------------------------------------------------------------ copies and pickles
     def __getstate__(self) -> dict:
-        """A flat description (no chains of references), so that deep and wide networks copy and pickle:
-        nodes with caches and connection orders, connections with slots, the store, the caches' currency."""
+        """A flat description (nodes, connections by number, the store): deep and wide networks copy and pickle."""
         nodes = [self.graph.nodes[name]["node"] for name in self._added]  # declaration order
         position = {node: i for i, node in enumerate(nodes)}
         links = [conn for node in nodes for conn in node.incoming]
@@ -301,6 +304,18 @@ class NetworkStructure:
         """All connections, grouped by target in topological order."""
         return [conn for node in self.nodes for conn in node.incoming]
 
+    def parameter_slots(self) -> np.ndarray:
+        """Read-only store slots of every weight (``connections`` order), then every bias; kept per structure.
+
+        >>> import nodenet
+        >>> nodenet.Network.from_layers([2, 1], seed=0).parameter_slots().tolist()
+        [1, 2, 0]
+        """
+        return self.derived.get(SLOTS, self._read_slots)
+
+    def _read_slots(self) -> np.ndarray:
+        return read_only_slots([conn.slot for conn in self.connections] + [n.slot for n in self.nodes if n.kind != "input"])
+
     @property
     def numbered(self) -> bool:
         """Whether symbols use the chapter's node numbers (``λ1,4``): no number names two nodes."""
@@ -325,7 +340,7 @@ class NetworkStructure:
         >>> nodenet.Network.from_layers([3, 2, 1], seed=0).parameter_count()
         11
         """
-        return self.graph.number_of_edges() + len(self.graph) - len(self._inputs)
+        return self.derived.get("parameter count", lambda: self.graph.number_of_edges() + len(self.graph) - len(self._inputs))
 
     def __len__(self) -> int:
         return len(self.graph)

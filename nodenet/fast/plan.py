@@ -39,6 +39,7 @@ from ..activations import Activation
 from ..conversion import input_array, target_array
 from ..errors import NotComputedError, TopologyError
 from ..losses import Loss, get_loss
+from ..structure import LAYERS
 from .edges import edge_table
 
 if TYPE_CHECKING:
@@ -104,31 +105,80 @@ class CompiledPlan:
 
     def __init__(self, net: NetworkStructure) -> None:
         net.validate()
-        order = net.nodes
         self._net = net
         self._version = net.structure_version
         self._store = net.store
+        layered = net.derived.peek(LAYERS)
+        if layered is not None:
+            self._from_layers(*layered)
+        else:
+            self._from_edges(net)
+        self._zero_rows = self._plan_grad_post()
+        # the plan's slots as a few slices: marking their gradients known is cheap
+        used = np.zeros(self._store.size, dtype=bool)
+        for level in self._levels:
+            used[level.slot_block if level.slot_block is not None else level.slots] = True
+            used[level.bias_slots] = True
+        self._slot_runs = _runs(np.flatnonzero(used))
+        self._signals: tuple[np.ndarray, np.ndarray] | None = None
+        self._signals_pass = -1  # the forward pass (its number) and the parameters the signals belong to
+        self._signals_version = -1
+        self._weights: list[np.ndarray] = []
+        self._scratch: dict[tuple[str, int], np.ndarray] = {}
+        self._signals_are_scratch = False
+
+    def _from_layers(self, layers: list[list[Node]], first_slot: int) -> None:
+        """The levels of :meth:`Network.from_layers <nodenet.Network.from_layers>`: its layers, each a view of the store.
+
+        Its weights fill consecutive slots from ``first_slot``, target by
+        target, and each layer has one activation: no connection is read.
+        """
+        self.nodes = [node for layer in layers for node in layer]
+        self._set_ends(len(layers[0]), {node: i for i, node in enumerate(self.nodes)})
+        self._levels = []
+        start, slot, previous = len(layers[0]), first_slot, slice(0, len(layers[0]))
+        for layer in layers[1:]:
+            stop = start + len(layer)
+            size = len(layer) * (previous.stop - previous.start)
+            block = slice(slot, slot + size)
+            self._levels.append(_Level(
+                start, stop, previous, np.array([node.slot for node in layer], dtype=np.intp), None,
+                np.arange(slot, slot + size, dtype=np.intp), np.zeros(0, dtype=np.intp), (len(layer), size // len(layer)),
+                [(layer[0].activation_function, start, stop)], previous.start > 0, block,
+            ))
+            start, slot, previous = stop, slot + size, slice(start, stop)
+
+    def _set_ends(self, inputs: int, row: dict[Node, int]) -> None:
+        """The input count, the output rows and the softmax groups' rows, from each node's ``row``."""
+        self._inputs = inputs
+        self._outputs = self._net.outputs
+        self._output_rows = np.array([row[node] for node in self._outputs])
+        self._groups: list[tuple[Activation, np.ndarray]] = [
+            (activation, np.array([row[node] for node in members]))
+            for activation, members in self._net.groups().items()
+        ]
+
+    def _from_edges(self, net: NetworkStructure) -> None:
+        """The levels of any DAG, from its :class:`~nodenet.fast.edges.EdgeTable`."""
+        order = net.nodes
         position = {node: i for i, node in enumerate(order)}
         edges = edge_table(net)
         depth = edges.depths()
         # nodes with equal activations (same class and options, see Activation.key) are grouped: one call per group
         kind = {}
+        described: dict[int, tuple] = {}  # one key per activation object (nodes share them)
         for node in order:
             if node.kind != "input":
                 activation = node.activation_function
-                kind[node] = (type(activation).__name__, repr(activation.key()[1]), activation.key())
+                if id(activation) not in described:
+                    described[id(activation)] = (type(activation).__name__, repr(activation.key()[1]), activation.key())
+                kind[node] = described[id(activation)]
         computed = sorted(kind, key=lambda node: (depth[position[node]], kind[node][:2], position[node]))
         self.nodes = net.inputs + computed
         row = {node: i for i, node in enumerate(self.nodes)}
         row_of_position = np.empty(len(order), dtype=np.intp)
         row_of_position[[position[node] for node in self.nodes]] = np.arange(len(self.nodes))
-        self._inputs = len(net.inputs)
-        self._outputs = net.outputs
-        self._output_rows = np.array([row[node] for node in self._outputs])
-        self._groups: list[tuple[Activation, np.ndarray]] = [
-            (activation, np.array([row[node] for node in members]))
-            for activation, members in net.groups().items()
-        ]
+        self._set_ends(len(net.inputs), row)
         self._levels = []
         start = self._inputs
         while start < len(self.nodes):
@@ -140,19 +190,6 @@ class CompiledPlan:
             slots, sources, counts = edges.of(members)
             self._levels.append(self._level(start, stop, slots, row_of_position[sources], counts, kind))
             start = stop
-        self._zero_rows = self._plan_grad_post()
-        # the plan's slots as a few slices: marking their gradients known is cheap
-        used = np.zeros(self._store.size, dtype=bool)
-        for level in self._levels:
-            used[level.slots] = True
-            used[level.bias_slots] = True
-        self._slot_runs = _runs(np.flatnonzero(used))
-        self._signals: tuple[np.ndarray, np.ndarray] | None = None
-        self._signals_pass = -1  # the forward pass (its number) and the parameters the signals belong to
-        self._signals_version = -1
-        self._weights: list[np.ndarray] = []
-        self._scratch: dict[tuple[str, int], np.ndarray] = {}
-        self._signals_are_scratch = False
 
     def _plan_grad_post(self) -> list[slice]:
         """How the backward pass fills ``grad_post``; returns the rows to zero first.
@@ -390,8 +427,12 @@ def _runs(indices: np.ndarray) -> list[slice]:
     >>> _runs(np.array([4, 5, 6, 9, 10]))
     [slice(4, 7, None), slice(9, 11, None)]
     """
-    breaks = np.flatnonzero(np.diff(indices) != 1) + 1
-    return [slice(int(run[0]), int(run[-1]) + 1) for run in np.split(indices, breaks) if run.size]
+    if not indices.size:
+        return []
+    breaks = np.flatnonzero(indices[1:] - indices[:-1] != 1) + 1
+    starts = indices[np.concatenate(([0], breaks))].tolist()
+    stops = (indices[np.concatenate((breaks - 1, [indices.size - 1]))] + 1).tolist()
+    return [slice(start, stop) for start, stop in zip(starts, stops)]
 
 
 def _distinct(values: np.ndarray) -> np.ndarray:
