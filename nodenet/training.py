@@ -35,12 +35,14 @@ from .data import finite_array
 from .engine import training_path
 from .errors import DivergenceError, InvalidArgument, NumericalError, ShapeError, TopologyError
 from .factory import check_network
+from .generated_training import diverged, generated_trainer_fits, train_generated, what_is_kept
 from .history import History
 from .losses import Loss, get_loss
 from .metrics import METRICS, correct
-from .optimizers import Optimizer, Schedule, get_optimizer, get_schedule
+from .optimizers import Optimizer, get_optimizer
 from .parameters import Parameters
 from .regularization import penalty_from
+from .schedules import Schedule, get_schedule
 from .seeding import Seed, as_rng
 
 if TYPE_CHECKING:
@@ -122,20 +124,6 @@ def _batches(n: int, batch_size: Optional[int]) -> list[slice]:
     return [slice(start, start + size) for start in range(0, n, size)]
 
 
-def _kept(epoch: int, batch: int) -> str:
-    if batch == 0:
-        return f"its parameters from the start of epoch {epoch}"
-    return f"its parameters from before batch {batch} of epoch {epoch}"
-
-
-def _diverged(what: str, value: float, epoch: int, lr: float, kept: str) -> DivergenceError:
-    return DivergenceError(
-        f"The {what} became {value!r} in epoch {epoch} (learning rate {lr:g}); the training diverged. "
-        f"Use a smaller learning rate (e.g. lr={lr / 10:g}) or scale the data (nodenet.MinMaxScaler). "
-        f"The network keeps {kept}."
-    )
-
-
 # --------------------------------------------------------------------------- fit
 def fit(
     net: NetworkStructure,
@@ -189,7 +177,7 @@ def fit(
         Seed of the shuffling: same seed, same numbers.
     schedule : None, str or Schedule
         Learning rate per epoch (``None``: constant); see
-        :mod:`nodenet.optimizers`.
+        :mod:`nodenet.schedules`.
     validation : pair (X_val, Y_val), optional
         Loss on these rows is computed after each epoch (``history.val_loss``)
         and is then the monitored loss of early stopping.
@@ -302,6 +290,8 @@ def fit(
     shuffled = shuffle and len(slices) > 1
     structure = net.structure_version
     bar = _progress_bar(progress, epochs)
+    hooks = callback is not None or val is not None or stopper is not None or penalty is not None or accuracy or bar is not None
+    generated = generated_trainer_fits(net, opt, slices[0].stop, compiled, hooks)
     # fit's arrays are checked already; a subclass that overrides step() gets its own step called
     step = opt.step_checked if type(opt).step is Optimizer.step else opt.step
     updating = False  # between the copy into `kept` and the end of an optimizer step
@@ -309,7 +299,11 @@ def fit(
     alone.enter_context(net.passes.exclusive("fit"))  # another thread's pass would mix its numbers into ours
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for epoch in range(epochs):
+            if generated:  # every epoch in one generated function (nodenet.fast.trainer); the same numbers
+                last = train_generated(net, params, history, x, y, loss_fn, opt, rates, epochs, record_every,
+                                       rng.permutation if shuffled else None, watched_row, sample_x)
+                rate = rate if last is None else last
+            for epoch in range(0 if generated else epochs):
                 rate = next(rates)
                 recording = record_every and epoch % record_every == 0
                 if shuffled:
@@ -322,7 +316,10 @@ def fit(
                 position = watched_row if not shuffled or watched_row is None else int(np.flatnonzero(order == watched_row)[0])
                 if position is not None and position >= slices[0].stop:
                     position = None
-                prediction = path.outputs(sample_x[None, :])[0].copy() if recording and position is None else None
+                try:
+                    prediction = path.outputs(sample_x[None, :])[0].copy() if recording and position is None else None
+                except NumericalError as err:  # the watched sample's signals overflowed
+                    raise diverged("signals", math.inf, epoch, rate, what_is_kept(epoch, 0)) from err
                 total = 0.0
                 right = 0
                 for number, part in enumerate(slices):
@@ -332,9 +329,9 @@ def fit(
                     except NumericalError as err:  # signals that overflowed: the training diverged
                         if isinstance(err, DivergenceError):
                             raise
-                        raise _diverged("signals", math.inf, epoch, rate, _kept(epoch, number)) from err
+                        raise diverged("signals", math.inf, epoch, rate, what_is_kept(epoch, number)) from err
                     if not math.isfinite(batch_loss):
-                        raise _diverged("training loss", batch_loss, epoch, rate, _kept(epoch, number))
+                        raise diverged("training loss", batch_loss, epoch, rate, what_is_kept(epoch, number))
                     if accuracy:
                         right += correct(outputs, ys[part])
                     if recording and number == 0:
@@ -357,7 +354,7 @@ def fit(
                     if not math.isfinite(total_new) and not np.isfinite(values).all():
                         np.copyto(values, kept)  # undo the step: values may be the store itself
                         params.assign_flat(values)
-                        raise _diverged("parameter update", total_new, epoch, rate, _kept(epoch, number))
+                        raise diverged("parameter update", total_new, epoch, rate, what_is_kept(epoch, number))
                     params.assign_flat(values)
                     updating = False
                     total += batch_loss
@@ -368,7 +365,7 @@ def fit(
                     val_loss = loss_fn.mean(outputs, val[1])
                     val_accuracy = correct(outputs, val[1]) / len(val[1]) if accuracy else None
                     if not math.isfinite(val_loss):
-                        raise _diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}")
+                        raise diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}")
                 history.end_epoch(epoch_loss, val_loss, rate, epoch_penalty if penalized is not None else None,
                                   accuracy=right / n if accuracy else None, val_accuracy=val_accuracy)
                 if bar is not None:
@@ -388,7 +385,7 @@ def fit(
             except NumericalError as err:  # the last update made the signals overflow
                 if isinstance(err, DivergenceError):
                     raise
-                raise _diverged("signals", math.inf, history.epochs_run - 1, rate, "its parameters after the last update") from err
+                raise diverged("signals", math.inf, history.epochs_run - 1, rate, "its parameters after the last update") from err
             if record_every:
                 history.record(history.epochs_run, params.values, None, prediction)
     except BaseException as err:  # a diverging loss, a callback that raises, KeyboardInterrupt, ...
