@@ -340,7 +340,7 @@ class NetworkStructure:
         >>> nodenet.Network.from_layers([3, 2, 1], seed=0).parameter_count()
         11
         """
-        return self.derived.get("parameter count", lambda: self.graph.number_of_edges() + len(self.graph) - len(self._inputs))
+        return len(self.parameter_slots())
 
     def __len__(self) -> int:
         return len(self.graph)
