@@ -2,7 +2,8 @@
 
 Every runner trains the same network (sigmoid hidden layers, identity
 outputs, L2 loss, plain gradient descent, float64, no shuffling) from the
-same initial weights on the same data; the table shows the median time of
+same initial weights on the same data (nodenet's runners record the
+history every epoch, fit's default); the table shows the median time of
 several runs, all measured in this one run, and the ratio to numpy.  Each
 runner is timed in a process of its own (after one warm-up run, except for
 the slow runners, which run once), so that no library's thread pool or
@@ -37,6 +38,7 @@ import nodenet
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy_mlp  # noqa: E402
 import plain_mlp  # noqa: E402
+import scaling  # noqa: E402
 
 WORKLOADS = [
     # name, widths, rows, batch size (None: full batch), epochs, learning rate
@@ -74,7 +76,7 @@ def nodenet_runner(widths, X, Y, batch, epochs, lr, compiled):
     def run():
         net = network(widths)
         started = time.perf_counter()
-        net.fit(X, Y, epochs=epochs, lr=lr, batch_size=batch, shuffle=False, record_every=0, compiled=compiled)
+        net.fit(X, Y, epochs=epochs, lr=lr, batch_size=batch, shuffle=False, compiled=compiled)  # history every epoch
         return time.perf_counter() - started
     return run
 
@@ -182,7 +184,7 @@ def interleaved_medians(runners: dict, repeat: int) -> dict:
 
 
 RUNNERS = {
-    "nodenet fit": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, None),
+    "nodenet fit": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, None),  # default path
     "nodenet predict": predict_runner,
     "nodenet textbook": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, False),
     "nodenet compiled": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, True),
@@ -242,7 +244,8 @@ def main() -> None:
     available = {"PyTorch": installed("torch"), "micrograd": installed("micrograd")}
     spawn = multiprocessing.get_context("spawn")
 
-    columns = [key for key in RUNNERS if key not in ("nodenet fit", "nodenet predict")]
+    blas()
+    columns = [key for key in RUNNERS if key != "nodenet predict"]
     print(f"{'workload':48}" + "".join(f"{c:>19}" for c in columns))
     for index, (name, widths, rows, batch, epochs, lr) in enumerate(WORKLOADS):
         X, Y = data(widths, rows)
@@ -266,10 +269,40 @@ def main() -> None:
         cells = [f"{t * 1e3:9.1f}ms ({t / base:5.2f}x)" if t else f"{'-':>18}" for t in times.values()]
         print(f"{name:48}" + "".join(f"{c:>19}" for c in cells))
     print("(ratio: time / numpy time in this run; '-': not installed, or skipped as too slow)")
+    fixed_cost(args.repeat)
     passes_cost(args.repeat)
     build_cost()
     history_cost(args.repeat)
     sklearn_cost(args.repeat)
+    scaling.sweep(args.repeat)
+
+
+def blas() -> None:
+    """The BLAS library and kernel numpy uses (threadpoolctl, installed with scikit-learn)."""
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        print("BLAS: threadpoolctl not installed")
+        return
+    for pool in threadpool_info():
+        if pool.get("user_api") == "blas":
+            print(f"BLAS: {pool.get('internal_api')} {pool.get('version')}, kernel {pool.get('architecture')}, "
+                  f"{pool.get('num_threads')} threads")
+
+
+def fixed_cost(repeat: int) -> None:
+    """``fit(epochs=0)`` on a fresh network: what every fit pays before its first epoch, and after its last."""
+    cells = []
+    for widths, rows in (([10, 20, 3], 1000), ([10, 8, 6, 4, 2, 1], 1000), ([64, 256, 256, 10], 10000)):
+        X, Y = data(widths, rows)
+        samples = []
+        for _ in range(repeat * 10):
+            net = network(widths)
+            started = time.perf_counter()
+            net.fit(X, Y, epochs=0, lr=0.1)
+            samples.append(time.perf_counter() - started)
+        cells.append(f"{widths} {statistics.median(samples) * 1e3:.2f} ms")
+    print("fixed cost per fit (fit(epochs=0), fresh network): " + ", ".join(cells))
 
 
 def passes_cost(repeat: int) -> None:
