@@ -251,39 +251,17 @@ class _Writer:
 
     def value(self, node: Node, pre: str) -> str:
         """``α(pre)`` as an expression: the activation's own float formula, or a call of it."""
-        activation = node.activation_function
-        kind = type(activation)
-        if kind is Identity:
-            return pre
-        if kind is Sigmoid:
-            return _sigmoid(pre)
-        if kind is Tanh:
-            return f"tanh({pre})"
-        if kind is ReLU:
-            return f"{pre} if {pre} > 0.0 else 0.0"
-        if kind is LeakyReLU:
-            return f"{pre} if {pre} > 0.0 else {activation.slope!r} * {pre}"  # type: ignore[attr-defined]
-        if kind is Softplus:
-            return f"max({pre}, 0.0) + log1p(exp(-abs({pre})))"
-        return f"{self.bind(node, 'value')}({pre})"
+        formulas = _FORMULAS.get(type(node.activation_function))
+        if formulas is None:
+            return f"{self.bind(node, 'value')}({pre})"
+        return formulas[0](node.activation_function, pre)
 
     def derivative(self, node: Node, pre: str, post: str) -> str:
         """``α'(pre)`` as an expression, written as the activation writes it."""
-        activation = node.activation_function
-        kind = type(activation)
-        if kind is Identity:
-            return "1.0"
-        if kind is Sigmoid:
-            return f"((1.0 - {post}) * {post})"
-        if kind is Tanh:
-            return f"(1.0 - {post} * {post})"
-        if kind is ReLU:
-            return f"(1.0 if {pre} > 0.0 else 0.0)"
-        if kind is LeakyReLU:
-            return f"(1.0 if {pre} > 0.0 else {activation.slope!r})"  # type: ignore[attr-defined]
-        if kind is Softplus:
-            return f"({_sigmoid(pre)})"
-        return f"{self.bind(node, 'derivative')}({pre}, {post})"
+        formulas = _FORMULAS.get(type(node.activation_function))
+        if formulas is None:
+            return f"{self.bind(node, 'derivative')}({pre}, {post})"
+        return formulas[1](node.activation_function, pre, post)
 
     def bind(self, node: Node, method: str) -> str:
         """A name in the source for ``node``'s activation's ``method`` (custom activations)."""
@@ -302,6 +280,19 @@ class _Writer:
 def _sigmoid(pre: str) -> str:
     """Sigmoid.value's two branches for a float, stable for any ``pre``."""
     return f"1.0 / (1.0 + exp(-{pre})) if {pre} >= 0.0 else (small := exp({pre})) / (1.0 + small)"
+
+
+# the float formulas of the built-in activations (exact types: a subclass may redefine them),
+# as ``value(activation, pre)`` and ``derivative(activation, pre, post)`` expressions
+_FORMULAS: dict[type, tuple[Callable[[Any, str], str], Callable[[Any, str, str], str]]] = {
+    Identity: (lambda a, pre: pre, lambda a, pre, post: "1.0"),
+    Sigmoid: (lambda a, pre: _sigmoid(pre), lambda a, pre, post: f"((1.0 - {post}) * {post})"),
+    Tanh: (lambda a, pre: f"tanh({pre})", lambda a, pre, post: f"(1.0 - {post} * {post})"),
+    ReLU: (lambda a, pre: f"{pre} if {pre} > 0.0 else 0.0", lambda a, pre, post: f"(1.0 if {pre} > 0.0 else 0.0)"),
+    LeakyReLU: (lambda a, pre: f"{pre} if {pre} > 0.0 else {a.slope!r} * {pre}",
+                lambda a, pre, post: f"(1.0 if {pre} > 0.0 else {a.slope!r})"),
+    Softplus: (lambda a, pre: f"max({pre}, 0.0) + log1p(exp(-abs({pre})))", lambda a, pre, post: f"({_sigmoid(pre)})"),
+}
 
 
 def _identifiers(names: list[str]) -> list[str]:
