@@ -105,7 +105,7 @@ def predict(net: NetworkStructure, X: Any, *, compiled: bool | None = None) -> n
         if inputs.ndim == 2:
             return finite_outputs(net, compiled_plan(net).run(inputs, caches=True))
         if compiled:  # one sample through the plan: a batch of one row, returned as one sample
-            return finite_outputs(net, compiled_plan(net).run(inputs[None, :], caches=True))[0]
+            return finite_outputs(net, compiled_plan(net).run(inputs[None, :], caches=True, sample=True))[0]
         return finite_outputs(net, single.forward(net, inputs))
 
 
@@ -195,8 +195,8 @@ class TrainingPath:
     def final(self, x: np.ndarray, y: np.ndarray, loss_fn: Loss) -> np.ndarray:
         """Forward and backward on one sample with caches: returns its prediction ``(k,)``."""
         if self.plan is not None:
-            prediction = finite_outputs(self.net, self.plan.run(x[None, :], caches=True))[0].copy()
-            finite_gradients(self.net, self.plan.run_backward(y[None, :], loss_fn, caches=True))
+            prediction = finite_outputs(self.net, self.plan.run(x[None, :], caches=True, sample=True))[0].copy()
+            finite_gradients(self.net, self.plan.run_backward(y[None, :], loss_fn, caches=True, sample=True))
             return prediction
         if self.name == "one sample":
             prediction = finite_outputs(self.net, single.forward(self.net, x)).copy()

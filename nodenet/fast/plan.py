@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CompiledPlan", "compiled_plan"]
 
+_NO_SLOTS = np.zeros(0, dtype=np.intp)  # of a level whose weights are one block of the store
+
 
 def compiled_plan(net: NetworkStructure) -> CompiledPlan:
     """The network's :class:`CompiledPlan`, from its derived cache (rebuilt after a structural change)."""
@@ -114,18 +116,24 @@ class CompiledPlan:
         else:
             self._from_edges(net)
         self._zero_rows = self._plan_grad_post()
-        # the plan's slots as a few slices: marking their gradients known is cheap
-        used = np.zeros(self._store.size, dtype=bool)
-        for level in self._levels:
-            used[level.slot_block if level.slot_block is not None else level.slots] = True
-            used[level.bias_slots] = True
-        self._slot_runs = _runs(np.flatnonzero(used))
+        self._slot_runs = self._used_slot_runs()
         self._signals: tuple[np.ndarray, np.ndarray] | None = None
         self._signals_pass = -1  # the forward pass (its number) and the parameters the signals belong to
         self._signals_version = -1
         self._weights: list[np.ndarray] = []
         self._scratch: dict[tuple[str, int], np.ndarray] = {}
         self._signals_are_scratch = False
+
+    def _used_slot_runs(self) -> list[slice]:
+        """The plan's slots as a few slices: marking their gradients known is cheap."""
+        biases = np.sort(np.concatenate([level.bias_slots for level in self._levels]))
+        if all(level.slot_block is not None for level in self._levels):  # dense levels: blocks of the store
+            return [level.slot_block for level in self._levels if level.slot_block is not None] + _runs(biases)
+        used = np.zeros(self._store.size, dtype=bool)
+        for level in self._levels:
+            used[level.slot_block if level.slot_block is not None else level.slots] = True
+        used[biases] = True
+        return _runs(np.flatnonzero(used))
 
     def _from_layers(self, layers: list[list[Node]], first_slot: int) -> None:
         """The levels of :meth:`Network.from_layers <nodenet.Network.from_layers>`: its layers, each a view of the store.
@@ -143,7 +151,7 @@ class CompiledPlan:
             block = slice(slot, slot + size)
             self._levels.append(_Level(
                 start, stop, previous, np.array([node.slot for node in layer], dtype=np.intp), None,
-                np.arange(slot, slot + size, dtype=np.intp), np.zeros(0, dtype=np.intp), (len(layer), size // len(layer)),
+                _NO_SLOTS, _NO_SLOTS, (len(layer), size // len(layer)),  # the block replaces slots and positions
                 [(layer[0].activation_function, start, stop)], previous.start > 0, block,
             ))
             start, slot, previous = stop, slot + size, slice(start, stop)
@@ -280,8 +288,12 @@ class CompiledPlan:
         """
         return self.run(np.atleast_2d(input_array(self._net, X)), caches=caches)
 
-    def run(self, inputs: np.ndarray, *, caches: bool = True) -> np.ndarray:
-        """:meth:`forward` on checked inputs: a finite float array ``(n, p)``."""
+    def run(self, inputs: np.ndarray, *, caches: bool = True, sample: bool = False) -> np.ndarray:
+        """:meth:`forward` on checked inputs: a finite float array ``(n, p)``.
+
+        ``sample=True`` says the one row is one sample ``(p,)`` of the caller's: the node caches
+        are then floats, as the textbook and the one-sample path leave them.
+        """
         self._check_current()
         ticket = self._net.passes.begin_forward()
         n = inputs.shape[0]
@@ -308,7 +320,7 @@ class CompiledPlan:
         self._signals_are_scratch = not caches
         self._store.clear_grads()
         if caches:
-            self._write_caches(pre, post, None, None)
+            self._write_caches(pre, post, None, None, sample)
             self._net.passes.finish_forward(ticket)
         return post[self._output_rows].T
 
@@ -325,8 +337,8 @@ class CompiledPlan:
         pre, _ = self._current_signals()
         return self.run_backward(target_array(self._net, Y, batch=pre.shape[1]), get_loss(loss), caches=caches)
 
-    def run_backward(self, target: np.ndarray, loss_fn: Loss, *, caches: bool = True) -> float:
-        """:meth:`backward` on checked targets: a finite float array ``(n, k)``."""
+    def run_backward(self, target: np.ndarray, loss_fn: Loss, *, caches: bool = True, sample: bool = False) -> float:
+        """:meth:`backward` on checked targets: a finite float array ``(n, k)`` (``sample``: see :meth:`run`)."""
         pre, post = self._current_signals()
         self._net.passes.begin_backward()
         if caches and self._signals_are_scratch:  # caches must not alias reused buffers
@@ -363,9 +375,10 @@ class CompiledPlan:
         for run in self._slot_runs:
             self._store.known[run] = True
         if caches:
-            self._write_caches(pre, post, grad_pre, grad_post)
+            self._write_caches(pre, post, grad_pre, grad_post, sample)
             # what the textbook's backward keeps for explanations: each output's dL/dpost from the loss
-            self._net.passes.record_loss(loss_fn, target, dict(zip(self._outputs, loss_grads.T.copy())))
+            kept = loss_grads[0].tolist() if sample else loss_grads.T.copy()
+            self._net.passes.record_loss(loss_fn, target[0] if sample else target, dict(zip(self._outputs, kept)))
         return value
 
     def _current_signals(self) -> tuple[np.ndarray, np.ndarray]:
@@ -397,10 +410,11 @@ class CompiledPlan:
                 "connections or activations); get a current one with net.compile()."
             )
 
-    def _write_caches(self, pre: np.ndarray, post: np.ndarray, grad_pre: Any, grad_post: Any) -> None:
-        grad_pre_rows = list(grad_pre) if grad_pre is not None else [None] * len(self.nodes)
-        grad_post_rows = list(grad_post) if grad_post is not None else [None] * len(self.nodes)
-        for node, p, q, gp, gq in zip(self.nodes, list(pre), list(post), grad_pre_rows, grad_post_rows):
+    def _write_caches(self, pre: np.ndarray, post: np.ndarray, grad_pre: Any, grad_post: Any, sample: bool) -> None:
+        rows = (lambda array: array[:, 0].tolist()) if sample else list  # one sample: floats, a batch: row views
+        grad_pre_rows = rows(grad_pre) if grad_pre is not None else [None] * len(self.nodes)
+        grad_post_rows = rows(grad_post) if grad_post is not None else [None] * len(self.nodes)
+        for node, p, q, gp, gq in zip(self.nodes, rows(pre), rows(post), grad_pre_rows, grad_post_rows):
             node.pre, node.post, node.grad_pre, node.grad_post = p, q, gp, gq
 
 
