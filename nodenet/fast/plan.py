@@ -73,6 +73,10 @@ class _Level:
     slot_block: slice | None  # dense with consecutive slots, row-major: the matrix is a view of the store
     first_to_sources: bool = False  # backward: a block of sources whose grad_post no output and no later level writes
 
+    def __post_init__(self) -> None:
+        runs = _runs(self.bias_slots)  # consecutive slots (a layer of from_layers): a view, no gather
+        self.biases: Union[slice, np.ndarray] = runs[0] if len(runs) == 1 else self.bias_slots
+
     def weights(self, values: np.ndarray) -> np.ndarray:
         if self.slot_block is not None:
             return values[self.slot_block].reshape(self.shape)
@@ -88,9 +92,12 @@ class _Level:
         if self.slot_block is not None:
             view = grads[self.slot_block].reshape(self.shape)
             np.matmul(block, sources.T, out=view)
-            view /= n
+            if n != 1:  # dividing by 1 changes nothing
+                view /= n
             return
-        matrix = (block @ sources.T) / n
+        matrix = block @ sources.T
+        if n != 1:
+            matrix /= n
         if self.slot_matrix is not None:
             grads[self.slot_matrix] = matrix
         else:
@@ -309,7 +316,7 @@ class CompiledPlan:
             self._weights.append(weights)
             block = pre[level.start : level.stop]
             np.matmul(weights, post[level.sources], out=block)
-            block += values[level.bias_slots][:, None]
+            block += values[level.biases][:, None]
             for activation, first, last in level.activations:
                 if not activation.is_group:
                     activation.value_into(pre[first:last], post[first:last])
@@ -363,7 +370,7 @@ class CompiledPlan:
                     activation.grad_pre_into(pre[span], post[span], grad_post[span], grad_pre[span])
             block = grad_pre[level.start : level.stop]
             level.store_grads(grads, block, post[level.sources])
-            grads[level.bias_slots] = np.add.reduce(block, axis=1) / n
+            grads[level.biases] = block[:, 0] if n == 1 else np.add.reduce(block, axis=1) / n
             if caches or level.feeds_on_computed:
                 if level.first_to_sources:
                     np.matmul(weights.T, block, out=grad_post[level.sources])
