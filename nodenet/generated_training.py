@@ -60,14 +60,15 @@ def train_generated(
     rate_list = list(itertools.islice(rates, epochs))
     records: list[float] = []
     losses: list[float] = []
+    done: list[int] = []  # the number of steps taken
     outcome = None
     try:
         outcome = trainer.run(values, x.tolist(), y.tolist(), list(y), rate_list, epochs, record_every, permutation,
-                              watched_row, sample_x.tolist(), records, losses)
+                              watched_row, sample_x.tolist(), records, losses, done)
     finally:  # also when interrupted: the network keeps the parameters reached, the history what was recorded
         params.assign(values)
-        steps = len(losses) * x.shape[0] + (outcome[3] if outcome else 0)
-        optimizer.advanced(steps, len(params))
+        undone = outcome is not None and outcome[0] == "parameter update"  # a step taken, then undone, as on the other paths
+        optimizer.advanced(done[0] + undone if done else 0, len(params))
         if records:  # the states at the start of epochs 0, k, 2k, ...
             rows = np.fromiter(records, dtype=float, count=len(records)).reshape(-1, 2 * len(params) + y.shape[1])
             history.record_rows(range(0, record_every * rows.shape[0], record_every), rows)

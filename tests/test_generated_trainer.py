@@ -1,6 +1,10 @@
 """The generated one-sample trainer trains bit for bit as the textbook does, and is used where it says."""
 
 import copy
+import gc
+import linecache
+import threading
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -9,6 +13,7 @@ from hypothesis import strategies as st
 
 import nodenet
 from nodenet import backprop, training
+from nodenet.fast import trainer as trainer_module
 from nodenet.fast.trainer import MAX_CONNECTIONS, one_sample_trainer
 from nodenet.parameters import Parameters
 from nodenet.testing import inputs_for, networks, targets_for
@@ -168,24 +173,30 @@ def test_custom_activations_and_losses_are_called_as_the_textbook_calls_them():
         assert_bitwise(*fit_both(net, X, Y, epochs=20, lr=0.1, batch_size=1, loss=loss, seed=0))
 
 
-def test_an_error_inside_training_leaves_the_parameters_reached():
-    class Failing(nodenet.Activation):
-        name = "failing"
-        calls = 0
+def stopping_at(call, error):
+    """An identity activation that raises ``error`` in its ``call``-th value (a fresh count per object)."""
+    class Stopping(nodenet.Activation):
+        name = "stopping"
+
+        def __init__(self):
+            self.calls = 0
 
         def value(self, pre):
-            Failing.calls += 1
-            if Failing.calls == 25:
-                raise RuntimeError("stop here")
+            self.calls += 1
+            if self.calls == call:
+                raise error
             return pre
 
         def derivative(self, pre, post):
             return 1.0
 
+    return Stopping()
+
+
+def test_an_error_inside_training_leaves_the_parameters_reached():
     results = []
     for compiled in (False, None):
-        net = nodenet.Network.from_layers([2, 1], output=Failing(), seed=0)
-        Failing.calls = 0
+        net = nodenet.Network.from_layers([2, 1], output=stopping_at(25, RuntimeError("stop here")), seed=0)
         with pytest.raises(RuntimeError) as caught:
             net.fit([[0.2, 0.4]], [[1.0]], epochs=100, lr=0.1, compiled=compiled)
         results.append((Parameters(net).values.tobytes(), caught.value.history.loss.tobytes(),
@@ -225,3 +236,90 @@ def test_the_optimizer_counts_the_generated_steps():
     nodenet.Network.from_layers([2, 1], seed=0).fit([[0.1, 0.2], [0.3, 0.4]], [[0.0], [1.0]], epochs=5, batch_size=1,
                                                     optimizer=opt)
     assert opt.steps == 10 and opt.started(3)
+
+
+@dataclass
+class ScaledL2(nodenet.losses.Loss):
+    """A custom loss with an option; a dataclass, so unhashable, and equal to any instance with the same option."""
+
+    scale: float = 1.0
+    name = "scaled l2"
+
+    def value(self, post, target):
+        return self.scale * 0.5 * float(((post - target) ** 2).sum())
+
+    def grad(self, post, target):
+        return self.scale * (post - target)
+
+
+@dataclass
+class Stretched(nodenet.Activation):
+    """A custom activation with an option (a dataclass: unhashable)."""
+
+    factor: float = 2.0
+    name = "stretched"
+
+    def value(self, pre):
+        return self.factor * pre
+
+    def derivative(self, pre, post):
+        return self.factor
+
+
+def test_custom_losses_and_activations_are_told_apart_by_identity_even_when_unhashable():
+    net = nodenet.Network.from_layers([2, 2, 1], hidden=Stretched(0.5), seed=3)
+    X, Y = [[0.2, -0.4], [0.5, 0.1]], [[0.3], [0.1]]
+    for loss in (ScaledL2(1.0), ScaledL2(3.0)):  # the second fit of one network must not reuse the first loss
+        assert_bitwise(*fit_both(net, X, Y, epochs=4, lr=0.1, batch_size=1, loss=loss, seed=0))
+    other = nodenet.Network.from_layers([2, 2, 1], hidden=Stretched(1.5), seed=3)  # same structure, other option
+    assert_bitwise(*fit_both(other, X, Y, epochs=4, lr=0.1, batch_size=1, loss="l2", seed=0))
+
+
+@pytest.mark.parametrize("stop_at", [5, 8, 19])
+def test_an_interrupted_training_counts_the_steps_it_took(stop_at):
+    steps = []
+    for generated in (False, True):
+        net = nodenet.Network.from_layers([2, 1], output=stopping_at(stop_at, KeyboardInterrupt()), seed=0)
+        opt = nodenet.SGD(lr=0.1)
+        with pytest.MonkeyPatch.context() as patch:
+            if not generated:
+                patch.setattr(training, "generated_trainer_fits", lambda *a: False)
+            with pytest.raises(KeyboardInterrupt):
+                net.fit([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], [[0.0], [1.0], [0.5]], epochs=10, batch_size=1,
+                        shuffle=False, optimizer=opt, record_every=0)
+        steps.append((opt.steps, Parameters(net).values.tobytes()))
+    assert steps[0] == steps[1] and steps[0][0] > 0
+
+
+def test_a_diverging_update_counts_its_step_as_the_other_paths_do():
+    counts = []
+    for generated in (False, True):
+        opt = nodenet.SGD(lr=1e306)
+        with pytest.MonkeyPatch.context() as patch:
+            if not generated:
+                patch.setattr(training, "generated_trainer_fits", lambda *a: False)
+            with pytest.raises(nodenet.DivergenceError, match="parameter update"):
+                nodenet.Network.from_layers([2, 1], seed=0).fit([[1.0, 2.0]], [[-1e5]], epochs=3, optimizer=opt)
+        counts.append(opt.steps)
+    assert counts[0] == counts[1] == 1
+
+
+def test_trainers_compile_safely_in_threads_and_drop_their_source_lines_with_them():
+    def train(widths):
+        for width in widths:
+            nodenet.Network.from_layers([1, width, 1], seed=0).fit([[0.3]], [[0.1]], epochs=2, lr=0.1)
+
+    threads = [threading.Thread(target=train, args=(range(start, start + 60, 6),)) for start in range(1, 7)]
+    errors = []
+    threading.excepthook = lambda args: errors.append(args.exc_value)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        threading.excepthook = threading.__excepthook__
+    assert errors == []
+    gc.collect()
+    kept = [name for name in linecache.cache if name.startswith("<nodenet one-sample trainer")]
+    assert len(kept) <= trainer_module._KEEP  # the module keeps the 32 latest; the others' lines went with them

@@ -27,7 +27,7 @@ Examples
 >>> net = nodenet.Network.from_layers([3, 2, 1], seed=13)
 >>> trainer = one_sample_trainer(net, nodenet.get_loss("l2"))
 >>> print(trainer.source.splitlines()[0])
-def run(params, rows, targets, target_arrays, rates, epochs, record_every, permutation, watched, watched_x, records, losses):
+def run(params, rows, targets, target_arrays, rates, epochs, record_every, permutation, watched, watched_x, records, losses, done):
 >>> {line.strip() for line in trainer.source.splitlines() if line.strip().startswith("pre_H4 =")}
 {'pre_H4 = 0.0 + w_I1_H4 * post_I1 + w_I2_H4 * post_I2 + w_I3_H4 * post_I3 + b_H4'}
 """
@@ -38,6 +38,8 @@ import itertools
 import keyword
 import linecache
 import math
+import threading
+import weakref
 from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
@@ -74,29 +76,49 @@ def one_sample_trainer(net: NetworkStructure, loss: Loss) -> OneSampleTrainer:
     def build() -> OneSampleTrainer:
         source, names, owners = _Writer(net, loss).write()
         key = (source, tuple((name, owners[name]) for name in sorted(names)))
-        trainer = _compiled.pop(key, None) or OneSampleTrainer(source, names)
-        _compiled[key] = trainer  # the most recent last; the oldest are dropped
-        while len(_compiled) > _KEEP:
-            del _compiled[next(iter(_compiled))]
+        with _compiled_lock:  # networks train in threads of their own
+            trainer = _compiled.pop(key, None) or OneSampleTrainer(source, names)
+            _compiled[key] = trainer  # the most recent last; the oldest are dropped
+            while len(_compiled) > _KEEP:
+                del _compiled[next(iter(_compiled))]
         return trainer
 
     return net.derived.get(f"one-sample trainer {_loss_key(loss)!r}", build)
 
 
+class _Same:
+    """A key equal only to the very same object: custom losses and activations may be unhashable, or equal but different."""
+
+    __slots__ = ("thing",)
+
+    def __init__(self, thing: Any) -> None:
+        self.thing = thing
+
+    def __hash__(self) -> int:
+        return id(self.thing)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.thing is self.thing
+
+    def __repr__(self) -> str:  # unique while the object lives (the trainer bound to it keeps it alive)
+        return f"<{type(self.thing).__name__} at {id(self.thing):#x}>"
+
+
 def _loss_key(loss: Loss) -> Any:
-    """The built-in losses by their class (they have no options), any other by itself."""
-    return type(loss) if type(loss).__module__ == Loss.__module__ else loss
+    """The built-in losses by their class (they have no options), any other by identity."""
+    return type(loss) if type(loss).__module__ == Loss.__module__ else _Same(loss)
 
 
 _KEEP = 32
 _compiled: dict[tuple, OneSampleTrainer] = {}  # by source and what it calls: structures seen lately
+_compiled_lock = threading.Lock()
 
 
 class OneSampleTrainer:
     """The compiled ``run`` function of one network structure and loss.
 
     ``run(params, rows, targets, target_arrays, rates, epochs, record_every,
-    permutation, watched, watched_x, records, losses)`` trains in place on
+    permutation, watched, watched_x, records, losses, done)`` trains in place on
     the list ``params`` (parameter order: connections, then biases):
 
     * ``rows`` and ``targets``: sequences of floats, one per training row
@@ -107,7 +129,8 @@ class OneSampleTrainer:
       gradients in the epoch's first step and the prediction for the
       watched sample (row ``watched`` of ``rows``, or ``watched_x``);
     * ``permutation``: ``None``, or a function giving each epoch's row order;
-    * ``losses``: receives each epoch's mean training loss.
+    * ``losses``: receives each epoch's mean training loss;
+    * ``done``: receives the number of steps taken, also when interrupted.
 
     It returns ``None`` when every epoch ran, or ``(what, value, epoch,
     step)`` when the training loss (``what == "training loss"``), the
@@ -123,6 +146,7 @@ class OneSampleTrainer:
         filename = f"<nodenet one-sample trainer {next(_files)}>"
         # the debugger and tracebacks show the generated lines
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        weakref.finalize(self, linecache.cache.pop, filename, None)  # the lines go with the trainer
         namespace: dict[str, Any] = {"isfinite": math.isfinite, "exp": math.exp, "tanh": math.tanh,
                                      "log1p": math.log1p, "array": np.array, "inf": math.inf, **names}
         exec(compile(source, filename, "exec"), namespace)
@@ -155,11 +179,12 @@ class _Writer:
         outputs = ", ".join(f"post_{self.local[node]}" for node in net.outputs) + ","
         lines = [
             "def run(params, rows, targets, target_arrays, rates, epochs, record_every, permutation, watched, watched_x, "
-            "records, losses):",
+            "records, losses, done):",
             *(f"    # {local} is the node {node.name!r}" for node, local in self.local.items() if local != node.name),
             f"    {params} = params",
             "    count = len(rows)",
             "    order = list(range(count))",
+            "    taken = 0",
             "    try:",
             "        for epoch in range(epochs):",
             "            rate = rates[epoch]",
@@ -191,10 +216,12 @@ class _Writer:
             f"                    if not all(map(isfinite, ({updated}))):",
             '                        return "parameter update", total_new, epoch, step',
             f"                {params} = {updated}",
+            "                taken += 1",
             "                total += loss",
             "            losses.append(total / count)",
             "    finally:",
             f"        params[:] = ({params})",
+            "        done.append(taken)",
             "    return None",
         ]
         return "\n".join(lines) + "\n", self.names, self.owners
@@ -268,7 +295,7 @@ class _Writer:
         name = f"{method}_{self.local[node]}"
         activation = node.activation_function
         self.names[name] = getattr(activation, method)
-        self.owners[name] = activation  # equal activations (Activation.key) compare equal
+        self.owners[name] = _Same(activation)  # its own methods are bound: shared only by networks sharing the object
         return name
 
     def bind_loss(self, name: str) -> None:
