@@ -113,8 +113,10 @@ def check_finite(table: np.ndarray, what: str, columns: Sequence[str] | None = N
     ...
     nodenet.errors.InvalidArgument: X holds inf for 'I2' in row 1; values must be finite (clean or impute NaN and ...
     """
+    if math.isfinite(np.add.reduce(table, axis=None)):  # a finite sum has only finite terms (NaN and inf propagate)
+        return
     finite = np.isfinite(table)
-    if finite.all():
+    if finite.all():  # finite values whose sum overflowed
         return
     row, col = (int(i) for i in np.argwhere(~finite)[0])
     where = f"for {columns[col]!r}" if columns is not None else f"in column {col}"

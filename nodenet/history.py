@@ -127,10 +127,10 @@ class History:
         self._epochs: list[int] = []
         # blocks of rows, one row per recorded epoch: parameters, their gradients, the prediction
         self._parameters: list[np.ndarray] = []
-        self._gradients: list[np.ndarray] = []
+        self._gradients: list[Optional[np.ndarray]] = []
         self._predictions: list[np.ndarray] = []
         self._optimizer_states: list[dict[str, Any]] = []
-        self.finish()
+        self._arrays: Optional[dict[str, np.ndarray]] = None  # built from the records when first read
 
     # -- filled by fit
     @classmethod
@@ -191,7 +191,6 @@ class History:
             history.record(epoch, values, None, prediction)
             if epoch < len(rows) - 1:
                 history.end_epoch(float(epoch_losses[epoch]), None, math.nan)
-        history.finish()
         return history
 
     def record(
@@ -203,10 +202,11 @@ class History:
         optimizer_state: Optional[dict[str, Any]] = None,
     ) -> None:
         """Keep the state at the start of ``epoch`` (``fit`` calls it); ``optimizer_state`` holds ``steps`` and the arrays."""
+        self._arrays = None
         self._optimizer_states.append(optimizer_state or {})
         self._epochs.append(epoch)
         self._parameters.append(np.asarray(values, dtype=float)[None, :])
-        self._gradients.append(np.full((1, len(values)), math.nan) if grads is None else np.asarray(grads, dtype=float)[None, :])
+        self._gradients.append(None if grads is None else np.asarray(grads, dtype=float)[None, :])  # None: NaN
         self._predictions.append(np.asarray(prediction, dtype=float)[None, :])
 
     def record_rows(self, epochs: Sequence[int], rows: np.ndarray) -> None:
@@ -216,6 +216,7 @@ class History:
         ``len(epochs)`` rows (``fit``'s generated trainer records so).
         """
         width = len(self._layout)
+        self._arrays = None
         self._epochs.extend(epochs)
         self._parameters.append(rows[:, :width])
         self._gradients.append(rows[:, width : 2 * width])
@@ -224,6 +225,7 @@ class History:
 
     def end_epochs(self, losses: Sequence[float], rates: Sequence[float]) -> None:
         """:meth:`end_epoch` for many epochs without validation, penalty or accuracy."""
+        self._arrays = None
         self._loss.extend(losses)
         self._lr.extend(rates)
 
@@ -238,6 +240,7 @@ class History:
         val_accuracy: Optional[float] = None,
     ) -> None:
         """Keep an epoch's data loss, validation loss, learning rate, weight penalty and accuracies (``fit`` calls it)."""
+        self._arrays = None
         for kept, value in ((self._penalty, penalty), (self._accuracy, accuracy), (self._val_accuracy, val_accuracy)):
             if value is not None:
                 kept.append(value)
@@ -246,8 +249,13 @@ class History:
         if val_loss is not None:
             self._val_loss.append(val_loss)
 
-    def finish(self) -> None:
-        """Turn the records into the (read-only) arrays the properties return."""
+    def _array(self, name: str) -> np.ndarray:
+        """One of the (read-only) arrays the properties return, built from the records after a change."""
+        if self._arrays is None:
+            self._arrays = self._build_arrays()
+        return self._arrays[name]
+
+    def _build_arrays(self) -> dict[str, np.ndarray]:
         m, width = len(self._epochs), len(self._layout)
         arrays = {
             "loss": np.array(self._loss, dtype=float),
@@ -263,7 +271,7 @@ class History:
         }
         for array in arrays.values():
             array.flags.writeable = False
-        self._arrays = arrays
+        return arrays
 
     # -- public views
     @property
@@ -279,12 +287,12 @@ class History:
     @property
     def loss(self) -> np.ndarray:
         """Training loss per epoch, shape ``(epochs_run,)``."""
-        return self._arrays["loss"]
+        return self._array("loss")
 
     @property
     def val_loss(self) -> Optional[np.ndarray]:
         """Validation loss per epoch, or ``None`` without ``validation``."""
-        return self._arrays["val_loss"] if self._val_loss else None
+        return self._array("val_loss") if self._val_loss else None
 
     @property
     def penalty(self) -> Optional[np.ndarray]:
@@ -292,42 +300,42 @@ class History:
 
         ``loss + penalty`` is what training descended; ``loss`` alone is the data loss.
         """
-        return self._arrays["penalty"] if self._penalty else None
+        return self._array("penalty") if self._penalty else None
 
     @property
     def accuracy(self) -> Optional[np.ndarray]:
         """Training accuracy per epoch (the rows the epoch's batches got right), or ``None`` (see ``fit``'s ``metrics``)."""
-        return self._arrays["accuracy"] if self._accuracy else None
+        return self._array("accuracy") if self._accuracy else None
 
     @property
     def val_accuracy(self) -> Optional[np.ndarray]:
         """Accuracy on ``validation`` after each epoch, or ``None``."""
-        return self._arrays["val_accuracy"] if self._val_accuracy else None
+        return self._array("val_accuracy") if self._val_accuracy else None
 
     @property
     def lr(self) -> np.ndarray:
         """Learning rate per epoch, shape ``(epochs_run,)``."""
-        return self._arrays["lr"]
+        return self._array("lr")
 
     @property
     def recorded_epochs(self) -> np.ndarray:
         """Epochs whose parameters were recorded, shape ``(m,)``."""
-        return self._arrays["recorded_epochs"]
+        return self._array("recorded_epochs")
 
     @property
     def parameters(self) -> np.ndarray:
         """Weights and biases at the recorded epochs, shape ``(m, P)``."""
-        return self._arrays["parameters"]
+        return self._array("parameters")
 
     @property
     def gradients(self) -> np.ndarray:
         """Gradients of each recorded epoch's first batch, shape ``(m, P)``."""
-        return self._arrays["gradients"]
+        return self._array("gradients")
 
     @property
     def predictions(self) -> np.ndarray:
         """Output for the watched sample at the recorded epochs, shape ``(m, k)``."""
-        return self._arrays["predictions"]
+        return self._array("predictions")
 
     def optimizer_state(self, epoch: int) -> dict[str, Any]:
         """The optimizer's state at the start of a recorded epoch: ``steps`` taken and its arrays (e.g. ``velocity``).
@@ -441,6 +449,8 @@ class History:
         )
 
 
-def _rows(blocks: list[np.ndarray], count: int, width: int) -> np.ndarray:
-    """The recorded blocks as one ``(count, width)`` array (a copy: the blocks may be views)."""
-    return np.concatenate(blocks).reshape(count, width) if blocks else np.empty((0, width))
+def _rows(blocks: Sequence[Optional[np.ndarray]], count: int, width: int) -> np.ndarray:
+    """The recorded blocks as one ``(count, width)`` array (a copy: the blocks may be views); ``None`` is a row of NaN."""
+    if not blocks:
+        return np.empty((0, width))
+    return np.concatenate([np.full((1, width), math.nan) if block is None else block for block in blocks]).reshape(count, width)

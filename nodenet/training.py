@@ -274,7 +274,6 @@ def fit(
         check_targets_fit(net, loss_fn, val[1])
     if callback is not None and not callable(callback):
         raise InvalidArgument(f"callback must be callable (it receives an EpochInfo); got {callback!r}.")
-    rng = as_rng(seed)
     sample_x, sample_y, watched_row = _watched(watch, x, y, net)
 
     params = Parameters(net)
@@ -288,6 +287,7 @@ def fit(
     path = training_path(net, rows=slices[0].stop, compiled=compiled)
 
     shuffled = shuffle and len(slices) > 1
+    rng = as_rng(seed) if shuffled or seed is not None else None  # an unseeded generator only when used
     structure = net.structure_version
     bar = _progress_bar(progress, epochs)
     hooks = callback is not None or val is not None or stopper is not None or penalty is not None or accuracy or bar is not None
@@ -301,12 +301,12 @@ def fit(
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if generated:  # every epoch in one generated function (nodenet.fast.trainer); the same numbers
                 last = train_generated(net, params, history, x, y, loss_fn, opt, rates, epochs, record_every,
-                                       rng.permutation if shuffled else None, watched_row, sample_x)
+                                       rng.permutation if rng is not None and shuffled else None, watched_row, sample_x)
                 rate = rate if last is None else last
             for epoch in range(0 if generated else epochs):
                 rate = next(rates)
                 recording = record_every and epoch % record_every == 0
-                if shuffled:
+                if rng is not None and shuffled:
                     order = rng.permutation(n)
                     xs, ys = x[order], y[order]
                 else:
@@ -395,7 +395,6 @@ def fit(
         raise
     finally:
         alone.close()
-        history.finish()
         if bar is not None:
             bar.close()
     return history
