@@ -51,6 +51,16 @@ class Loss:
         values = self.value(post, target)
         return batch_mean(values) if isinstance(values, np.ndarray) and values.ndim else float(values)
 
+    def mean_and_grad(self, post: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+        """:meth:`mean` and :meth:`grad` of a batch ``(n, k)`` at once (a compiled plan's training step).
+
+        >>> import numpy as np
+        >>> get_loss("l2").mean_and_grad(np.array([[1.0], [3.0]]), np.array([[0.0], [0.0]]))
+        (2.5, array([[1.],
+               [3.]]))
+        """
+        return self.mean(post, target), self.grad(post, target)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
 
@@ -67,6 +77,12 @@ class L2(Loss):
 
     def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
         return post - target
+
+    def mean_and_grad(self, post: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+        if type(self).value is not L2.value or type(self).grad is not L2.grad:  # a subclass's own formulas
+            return super().mean_and_grad(post, target)
+        diff = post - target  # the gradient; the loss is half its squared length, over n
+        return 0.5 * float(np.vdot(diff, diff)) / diff.shape[0], diff
 
 
 class CrossEntropy(Loss):

@@ -33,6 +33,28 @@ def test_plan_reads_weights_edited_by_hand_and_is_rebuilt_on_structure_change():
     assert net.compile() is not plan
 
 
+def test_a_scattered_level_keeps_one_matrix_that_follows_the_weights():
+    net = nodenet.Network()  # a skip connection I1 -> O, none to P: the outputs' level is scattered
+    i1, i2 = net.add_input("I1"), net.add_input("I2")
+    h = net.add_node("H", activation="tanh", bias=0.1)
+    o, p = net.add_output("O", bias=-0.2), net.add_output("P", bias=0.3)
+    for source, target, weight in ((i1, h, 0.5), (i2, h, -0.3), (h, o, 0.8), (i1, o, 0.4), (h, p, -0.6)):
+        net.connect(source, target, weight=weight)
+    plan = net.compile()
+    X = np.array([[1.0, 2.0], [0.5, -1.0], [-0.3, 0.2]])
+    scattered = [level for level in plan._levels if level.scattered is not None]
+    assert scattered
+    kept = scattered[0].scattered
+    for weight in (0.4, -1.5, 2.0):
+        net.connection("I1", "O").weight = weight
+        outputs = plan.forward(X)
+        twin = copy.deepcopy(net)
+        np.testing.assert_allclose(outputs, backprop.forward_pass(twin, X), rtol=1e-12)
+        assert scattered[0].scattered is kept  # written in place, pass after pass
+    # the matrix holds the weights at their places and zeros where no connection is
+    assert sorted(kept.ravel().tolist()) == sorted([0.0] * (kept.size - 3) + [2.0, 0.8, -0.6])
+
+
 def test_training_steps_agree_over_many_updates():
     reference = nodenet.Network.from_layers([4, 5, 3, 2], hidden="tanh", seed=7)  # trained by the textbook
     compiled = nodenet.Network.from_layers([4, 5, 3, 2], hidden="tanh", seed=7)

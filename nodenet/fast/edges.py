@@ -130,12 +130,12 @@ class EdgeTable:
         [-1, -1, 0, 0, 1]
         """
         if self._depths is None:
-            depth = np.full(self.size, -1, dtype=np.intp)
-            sources, starts = self.sources, self.starts.tolist()
+            depth = [-1] * self.size  # Python lists: one step per connection, no numpy call per node
+            sources, starts = self.sources.tolist(), self.starts.tolist()
             for i, place in enumerate(self.positions.tolist()):
                 first, last = starts[i], starts[i + 1]
-                depth[place] = 1 + int(depth[sources[first:last]].max()) if last > first else 0
-            self._depths = depth
+                depth[place] = 1 + max([depth[source] for source in sources[first:last]]) if last > first else 0
+            self._depths = np.array(depth, dtype=np.intp)
         return self._depths
 
     def of(self, members: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -5,11 +5,13 @@ A compiled plan groups the non-input nodes into *levels*
 (longest path from the inputs), so that the nodes of one level depend only on
 earlier levels, and computes each level with one matrix product:
 ``pre[level] = W @ post[sources] + b``.  The weight matrix of a level is
-gathered from the network's :class:`~nodenet.parameters.ParameterStore` at
-every pass (dense when the level is fully connected to a contiguous block of
-sources, scattered otherwise: skip connections and arbitrary DAGs), and the
-gradients are written back into the same store, so a plan never holds a copy
-of a parameter that could go stale.
+read from the network's :class:`~nodenet.parameters.ParameterStore` at every
+pass: a view of the store when its weights are one block of slots (a layer of
+``from_layers``), a gather when the level is dense, and, for a scattered level
+(skip connections, arbitrary DAGs), its connections' weights written into a
+matrix the plan keeps, whose other entries stay zero.  The gradients are
+written back into the same store, so a plan never uses a parameter that could
+be stale.
 
 Signals of all nodes live in arrays of shape ``(nodes, n)``; after a pass the
 node caches (``pre``, ``post``, ``grad_pre``, ``grad_post``) are row views of
@@ -41,6 +43,7 @@ from ..errors import NotComputedError, TopologyError
 from ..losses import Loss, get_loss
 from ..structure import LAYERS
 from .edges import edge_table
+from .indices import distinct, runs, slot_index
 
 if TYPE_CHECKING:
     from ..node import Node
@@ -63,7 +66,7 @@ class _Level:
     start: int
     stop: int
     sources: Union[slice, np.ndarray]
-    bias_slots: np.ndarray
+    biases: Union[slice, np.ndarray]  # the members' bias slots: a slice when consecutive (a view, no gather)
     slot_matrix: np.ndarray | None  # dense: slot of every (row, source) pair
     slots: np.ndarray  # sparse: slots of the existing connections ...
     positions: np.ndarray  # ... and their flat positions in the weight matrix
@@ -74,34 +77,42 @@ class _Level:
     first_to_sources: bool = False  # backward: a block of sources whose grad_post no output and no later level writes
 
     def __post_init__(self) -> None:
-        runs = _runs(self.bias_slots)  # consecutive slots (a layer of from_layers): a view, no gather
-        self.biases: Union[slice, np.ndarray] = runs[0] if len(runs) == 1 else self.bias_slots
+        # scattered (a sparse DAG's level): one matrix kept from pass to pass; where no connection is, it stays 0
+        self.scattered = np.zeros(self.shape) if self.slot_block is None and self.slot_matrix is None else None
 
     def weights(self, values: np.ndarray) -> np.ndarray:
         if self.slot_block is not None:
             return values[self.slot_block].reshape(self.shape)
-        if self.slot_matrix is not None:
+        if self.scattered is None:
             return values[self.slot_matrix]
-        matrix = np.zeros(self.shape)
-        matrix.flat[self.positions] = values[self.slots]
-        return matrix
+        self.scattered.flat[self.positions] = values[self.slots]  # only the connections' entries change
+        return self.scattered
 
-    def store_grads(self, grads: np.ndarray, block: np.ndarray, sources: np.ndarray) -> None:
-        """``dL/dλ = grad_pre · source.postᵀ / n`` for every weight of the level, into ``grads``."""
-        n = block.shape[1]
+    def store_grads(self, grads: np.ndarray, block: np.ndarray, sources: np.ndarray, n: int) -> None:
+        """``dL/dλ = grad_pre · source.postᵀ / n`` for every weight of the level and ``dL/db``, into ``grads``.
+
+        ``n`` is 1 when ``block`` holds the gradients over ``n`` already (a
+        training step folds the batch mean into the outputs' gradient).
+        """
         if self.slot_block is not None:
             view = grads[self.slot_block].reshape(self.shape)
             np.matmul(block, sources.T, out=view)
             if n != 1:  # dividing by 1 changes nothing
                 view /= n
-            return
-        matrix = block @ sources.T
-        if n != 1:
-            matrix /= n
-        if self.slot_matrix is not None:
-            grads[self.slot_matrix] = matrix
         else:
-            grads[self.slots] = matrix.flat[self.positions]
+            matrix = block @ sources.T
+            if n != 1:
+                matrix /= n
+            if self.slot_matrix is not None:
+                grads[self.slot_matrix] = matrix
+            else:
+                grads[self.slots] = matrix.flat[self.positions]
+        if block.shape[1] == 1:
+            grads[self.biases] = block[:, 0] / n if n != 1 else block[:, 0]
+        elif isinstance(self.biases, slice) and n == 1:
+            np.add.reduce(block, axis=1, out=grads[self.biases])
+        else:
+            grads[self.biases] = np.add.reduce(block, axis=1) / n
 
 
 class CompiledPlan:
@@ -133,14 +144,21 @@ class CompiledPlan:
 
     def _used_slot_runs(self) -> list[slice]:
         """The plan's slots as a few slices: marking their gradients known is cheap."""
-        biases = np.sort(np.concatenate([level.bias_slots for level in self._levels]))
-        if all(level.slot_block is not None for level in self._levels):  # dense levels: blocks of the store
-            return [level.slot_block for level in self._levels if level.slot_block is not None] + _runs(biases)
+        parts = [level.slot_block if level.slot_block is not None else level.slots for level in self._levels]
+        parts += [level.biases for level in self._levels]
+        blocks = [part for part in parts if isinstance(part, slice)]
+        if len(blocks) == len(parts):  # dense layers: blocks of the store, merged in order
+            merged: list[slice] = []
+            for block in sorted(blocks, key=lambda block: block.start):
+                if merged and merged[-1].stop == block.start:
+                    merged[-1] = slice(merged[-1].start, block.stop)
+                else:
+                    merged.append(block)
+            return merged
         used = np.zeros(self._store.size, dtype=bool)
-        for level in self._levels:
-            used[level.slot_block if level.slot_block is not None else level.slots] = True
-        used[biases] = True
-        return _runs(np.flatnonzero(used))
+        for part in parts:
+            used[part] = True
+        return runs(np.flatnonzero(used))
 
     def _from_layers(self, layers: list[list[Node]], first_slot: int) -> None:
         """The levels of :meth:`Network.from_layers <nodenet.Network.from_layers>`: its layers, each a view of the store.
@@ -157,7 +175,7 @@ class CompiledPlan:
             size = len(layer) * (previous.stop - previous.start)
             block = slice(slot, slot + size)
             self._levels.append(_Level(
-                start, stop, previous, np.array([node.slot for node in layer], dtype=np.intp), None,
+                start, stop, previous, slot_index([node.slot for node in layer]), None,
                 _NO_SLOTS, _NO_SLOTS, (len(layer), size // len(layer)),  # the block replaces slots and positions
                 [(layer[0].activation_function, start, stop)], previous.start > 0, block,
             ))
@@ -167,7 +185,9 @@ class CompiledPlan:
         """The input count, the output rows and the softmax groups' rows, from each node's ``row``."""
         self._inputs = inputs
         self._outputs = self._net.outputs
-        self._output_rows = np.array([row[node] for node in self._outputs])
+        rows = slot_index([row[node] for node in self._outputs])
+        self._output_block = rows if isinstance(rows, slice) else None  # the outputs' rows as a slice: views, no copies
+        self._output_rows = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
         self._groups: list[tuple[Activation, np.ndarray]] = [
             (activation, np.array([row[node] for node in members]))
             for activation, members in self._net.groups().items()
@@ -178,7 +198,7 @@ class CompiledPlan:
         order = net.nodes
         position = {node: i for i, node in enumerate(order)}
         edges = edge_table(net)
-        depth = edges.depths()
+        depth = edges.depths().tolist()
         # nodes with equal activations (same class and options, see Activation.key) are grouped: one call per group
         kind = {}
         described: dict[int, tuple] = {}  # one key per activation object (nodes share them)
@@ -186,7 +206,8 @@ class CompiledPlan:
             if node.kind != "input":
                 activation = node.activation_function
                 if id(activation) not in described:
-                    described[id(activation)] = (type(activation).__name__, repr(activation.key()[1]), activation.key())
+                    key = activation.key()
+                    described[id(activation)] = (type(activation).__name__, repr(key[1]), key)
                 kind[node] = described[id(activation)]
         computed = sorted(kind, key=lambda node: (depth[position[node]], kind[node][:2], position[node]))
         self.nodes = net.inputs + computed
@@ -223,7 +244,7 @@ class CompiledPlan:
                 level.first_to_sources = True
                 zero[rows] = False
             written[rows] = True
-        return _runs(np.flatnonzero(zero))
+        return runs(np.flatnonzero(zero))
 
     def _buffer(self, name: str, n: int, fresh: bool) -> np.ndarray:
         """A ``(nodes, n)`` array: new when its rows become node caches, else reused.
@@ -252,7 +273,7 @@ class CompiledPlan:
         """
         members = self.nodes[start:stop]
         shared = _shared_sources(source_of, counts)
-        source_rows = _distinct(source_of) if shared is None else shared
+        source_rows = distinct(source_of) if shared is None else shared
         shape = (stop - start, len(source_rows))
         if shared is not None:  # every member reads the same sources, in order: no search needed
             positions_array = np.arange(source_of.size, dtype=np.intp)
@@ -278,13 +299,12 @@ class CompiledPlan:
             else:
                 activations.append((node.activation_function, offset, offset + 1))
             previous = kind[node]
-        bias_slots = np.array([node.slot for node in members], dtype=np.intp)
         feeds_on_computed = bool(source_rows) and source_rows[-1] >= self._inputs
-        runs = _runs(slot_matrix.ravel()) if slot_matrix is not None else []
-        slot_block = runs[0] if len(runs) == 1 else None
+        blocks = runs(slot_matrix.ravel()) if slot_matrix is not None else []
+        slot_block = blocks[0] if len(blocks) == 1 else None
         return _Level(
-            start, stop, sources, bias_slots, slot_matrix, slots_array, positions_array, shape, activations,
-            feeds_on_computed, slot_block,
+            start, stop, sources, slot_index([node.slot for node in members]), slot_matrix, slots_array,
+            positions_array, shape, activations, feeds_on_computed, slot_block,
         )
 
     def forward(self, X: Any, *, caches: bool = True) -> np.ndarray:
@@ -345,32 +365,40 @@ class CompiledPlan:
         return self.run_backward(target_array(self._net, Y, batch=pre.shape[1]), get_loss(loss), caches=caches)
 
     def run_backward(self, target: np.ndarray, loss_fn: Loss, *, caches: bool = True, sample: bool = False) -> float:
-        """:meth:`backward` on checked targets: a finite float array ``(n, k)`` (``sample``: see :meth:`run`)."""
+        """:meth:`backward` on checked targets: a finite float array ``(n, k)`` (``sample``: see :meth:`run`).
+
+        Without caches (a training step) the batch mean's ``1/n`` is folded
+        into the outputs' gradient, so that no level divides by ``n``.
+        """
         pre, post = self._current_signals()
         self._net.passes.begin_backward()
         if caches and self._signals_are_scratch:  # caches must not alias reused buffers
             pre, post = pre.copy(), post.copy()
             pre[: self._inputs] = post[: self._inputs]  # a scratch pass leaves the inputs' pre out
         n = pre.shape[1]
-        predicted = np.ascontiguousarray(post[self._output_rows].T)
-        value = loss_fn.mean(predicted, target)
+        rows = self._output_rows if self._output_block is None else self._output_block
         grad_post = self._buffer("grad_post", n, caches)
         for zero_rows in self._zero_rows:
             grad_post[zero_rows] = 0.0
         grad_pre = self._buffer("grad_pre", n, caches)
-        loss_grads = loss_fn.grad(predicted, target)  # dL/dpost from the loss, at the outputs
-        grad_post[self._output_rows] = loss_grads.T
-        for activation, rows in self._groups:
-            grad_pre[rows] = np.array(activation.group_grad_pre(post[rows], grad_post[rows]))
+        if caches:
+            predicted = np.ascontiguousarray(post[rows].T)
+            value, loss_grads = loss_fn.mean(predicted, target), loss_fn.grad(predicted, target)
+            grad_post[self._output_rows] = loss_grads.T  # dL/dpost from the loss, at the outputs
+        else:
+            value, loss_grads = loss_fn.mean_and_grad(post[rows].T, target)
+            grad_post[rows] = loss_grads.T * (1.0 / n)
+        for activation, group in self._groups:
+            grad_pre[group] = np.array(activation.group_grad_pre(post[group], grad_post[group]))
         grads = self._store.grads
+        divide = n if caches else 1
         for level, weights in zip(reversed(self._levels), reversed(self._weights)):
             for activation, first, last in level.activations:
                 if not activation.is_group:
                     span = slice(first, last)
                     activation.grad_pre_into(pre[span], post[span], grad_post[span], grad_pre[span])
             block = grad_pre[level.start : level.stop]
-            level.store_grads(grads, block, post[level.sources])
-            grads[level.biases] = block[:, 0] if n == 1 else np.add.reduce(block, axis=1) / n
+            level.store_grads(grads, block, post[level.sources], divide)
             if caches or level.feeds_on_computed:
                 if level.first_to_sources:
                     np.matmul(weights.T, block, out=grad_post[level.sources])
@@ -378,10 +406,10 @@ class CompiledPlan:
                     grad_post[level.sources] += weights.T @ block
             elif level.first_to_sources:
                 grad_post[level.sources] = 0.0  # input rows, not computed: earlier levels may add to them
-        grad_pre[: self._inputs] = grad_post[: self._inputs]
         for run in self._slot_runs:
             self._store.known[run] = True
         if caches:
+            grad_pre[: self._inputs] = grad_post[: self._inputs]
             self._write_caches(pre, post, grad_pre, grad_post, sample)
             # what the textbook's backward keeps for explanations: each output's dL/dpost from the loss
             kept = loss_grads[0].tolist() if sample else loss_grads.T.copy()
@@ -440,27 +468,3 @@ def _shared_sources(source_of: np.ndarray, counts: np.ndarray) -> np.ndarray | N
     if (np.diff(first) <= 0).any() or (source_of.reshape(-1, width) != first).any():
         return None
     return first
-
-
-def _runs(indices: np.ndarray) -> list[slice]:
-    """The stretches of consecutive increasing values of ``indices``, as slices.
-
-    >>> _runs(np.array([4, 5, 6, 9, 10]))
-    [slice(4, 7, None), slice(9, 11, None)]
-    """
-    if not indices.size:
-        return []
-    breaks = np.flatnonzero(indices[1:] - indices[:-1] != 1) + 1
-    starts = indices[np.concatenate(([0], breaks))].tolist()
-    stops = (indices[np.concatenate((breaks - 1, [indices.size - 1]))] + 1).tolist()
-    return [slice(start, stop) for start, stop in zip(starts, stops)]
-
-
-def _distinct(values: np.ndarray) -> np.ndarray:
-    """The sorted distinct values (np.unique, without its hashing, slow on large index arrays).
-
-    >>> _distinct(np.array([3, 1, 3, 2])).tolist()
-    [1, 2, 3]
-    """
-    ordered = np.sort(values)
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))] if ordered.size else ordered
