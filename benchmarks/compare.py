@@ -3,7 +3,8 @@
 Every runner trains the same network (sigmoid hidden layers, identity
 outputs, L2 loss, plain gradient descent, float64, no shuffling) from the
 same initial weights on the same data (nodenet's runners record the
-history every epoch, fit's default); the table shows the median time of
+history every epoch, fit's default; "nodenet float32" is ``fit(...,
+dtype=np.float32)``, every other column float64); the table shows the median time of
 several runs, all measured in this one run, and the ratio to numpy.  Each
 runner is timed in a process of its own (after one warm-up run, except for
 the slow runners, which run once), so that no library's thread pool or
@@ -72,11 +73,11 @@ def predict_runner(widths, X, Y, batch, epochs, lr):
     return run
 
 
-def nodenet_runner(widths, X, Y, batch, epochs, lr, compiled):
+def nodenet_runner(widths, X, Y, batch, epochs, lr, compiled, dtype=None):
     def run():
         net = network(widths)
         started = time.perf_counter()
-        net.fit(X, Y, epochs=epochs, lr=lr, batch_size=batch, shuffle=False, compiled=compiled)  # history every epoch
+        net.fit(X, Y, epochs=epochs, lr=lr, batch_size=batch, shuffle=False, compiled=compiled, dtype=dtype)  # history every epoch
         return time.perf_counter() - started
     return run
 
@@ -188,6 +189,7 @@ RUNNERS = {
     "nodenet predict": predict_runner,
     "nodenet textbook": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, False),
     "nodenet compiled": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, True),
+    "nodenet float32": lambda w, X, Y, batch, epochs, lr: nodenet_runner(w, X, Y, batch, epochs, lr, None, np.float32),
     "numpy": numpy_runner,
     "plain Python": plain_runner,
     "PyTorch": torch_runner,

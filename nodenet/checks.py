@@ -101,6 +101,30 @@ def as_float_array(values: Any, what: str) -> np.ndarray:
         raise InvalidArgument(f"{what} must be numbers (a sequence or an array); got {values!r:.200}.") from err
 
 
+DTYPES = ("float64", "float32")
+
+
+def check_dtype(dtype: Any, what: str = "dtype") -> np.dtype:
+    """``dtype`` as numpy's float64 (``None`` too) or float32, the precisions the compiled plan computes in.
+
+    >>> check_dtype(None), check_dtype("float32")
+    (dtype('float64'), dtype('float32'))
+    >>> check_dtype(int)
+    Traceback (most recent call last):
+    ...
+    nodenet.errors.InvalidArgument: dtype must be np.float64 (the default) or np.float32; got <class 'int'>.
+    """
+    if dtype is None:
+        return np.dtype(np.float64)
+    try:
+        resolved = np.dtype(dtype)
+    except (TypeError, ValueError):
+        resolved = None
+    if resolved is None or resolved.name not in DTYPES:
+        raise InvalidArgument(f"{what} must be np.float64 (the default) or np.float32; got {dtype!r}.")
+    return resolved
+
+
 def check_finite(table: np.ndarray, what: str, columns: Sequence[str] | None = None, *, rows: bool = True) -> None:
     """Raise :class:`InvalidArgument` at the first NaN or infinity of a 2-D table.
 

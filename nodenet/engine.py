@@ -9,6 +9,7 @@
 :class:`TrainingPath` is the same choice for ``fit``: batches of at least
 ``PLAN_MIN_ROWS`` rows go through the plan, one-row batches through the fast
 one-sample path; ``compiled=False`` asks for the textbook, ``True`` for the plan.
+``dtype=np.float32`` (``predict``, ``fit``) always runs the plan, in single precision.
 
 Examples
 --------
@@ -30,11 +31,12 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from . import backprop
+from .checks import check_dtype
 from .conversion import check_loss_fits, check_targets_fit, input_array, output_array, target_array
 from .errors import InvalidArgument, NumericalError
 from .factory import check_network
 from .fast import single
-from .fast.plan import CompiledPlan, compiled_plan
+from .fast.plan import FLOAT64, CompiledPlan, compiled_plan
 from .losses import Loss, get_loss
 
 if TYPE_CHECKING:
@@ -92,20 +94,23 @@ def loss(net: NetworkStructure, y: Any, *, loss: Union[str, Loss] = "l2") -> flo
         return value
 
 
-def predict(net: NetworkStructure, X: Any, *, compiled: bool | None = None) -> np.ndarray:
+def predict(net: NetworkStructure, X: Any, *, compiled: bool | None = None, dtype: Any = None) -> np.ndarray:
     """Outputs for one sample ``(p,)`` or rows ``(n, p)``: :func:`forward`'s choice of path, unless
-    ``compiled`` asks for the plan (``True``) or the textbook (``False``)."""
+    ``compiled`` asks for the plan (``True``) or the textbook (``False``); ``dtype=np.float32`` runs
+    the plan in single precision and returns float32 outputs."""
     check_network(net, "predict")
     with net.passes.exclusive("predict"):
         check_compiled(compiled)
+        precision = check_precision(dtype, compiled)
         net.validate()
         inputs = input_array(net, X)
         if compiled is False:
             return finite_outputs(net, backprop.forward_pass(net, inputs))
+        plan = compiled_plan(net, precision)
         if inputs.ndim == 2:
-            return finite_outputs(net, compiled_plan(net).run(inputs, caches=True))
-        if compiled:  # one sample through the plan: a batch of one row, returned as one sample
-            return finite_outputs(net, compiled_plan(net).run(inputs[None, :], caches=True, sample=True))[0]
+            return finite_outputs(net, plan.run(inputs, caches=True))
+        if compiled or precision != FLOAT64:  # one sample through the plan: a batch of one row, returned as one sample
+            return finite_outputs(net, plan.run(inputs[None, :], caches=True, sample=True))[0]
         return finite_outputs(net, single.forward(net, inputs))
 
 
@@ -161,6 +166,17 @@ def check_compiled(compiled: Any) -> None:
         raise InvalidArgument(f"compiled must be None, True or False; got {compiled!r}.")
 
 
+def check_precision(dtype: Any, compiled: bool | None) -> np.dtype:
+    """``dtype`` checked (:func:`~nodenet.checks.check_dtype`); float32 needs the plan, so not ``compiled=False``."""
+    precision = check_dtype(dtype)
+    if precision != FLOAT64 and compiled is False:
+        raise InvalidArgument(
+            f"dtype={precision.name} runs on the compiled plan, and compiled=False asks for the textbook's passes, "
+            "which compute in float64; leave compiled at None (or True), or drop dtype."
+        )
+    return precision
+
+
 class TrainingPath:
     """The passes ``fit`` runs, on checked rows ``(n, p)`` and targets ``(n, k)``.
 
@@ -170,10 +186,10 @@ class TrainingPath:
     :meth:`final` runs the passes whose caches ``fit`` leaves behind.
     """
 
-    def __init__(self, net: NetworkStructure, name: str) -> None:
+    def __init__(self, net: NetworkStructure, name: str, dtype: np.dtype = FLOAT64) -> None:
         self.net = net
         self.name = name
-        self.plan: CompiledPlan | None = compiled_plan(net) if name == "compiled plan" else None
+        self.plan: CompiledPlan | None = compiled_plan(net, dtype) if name == "compiled plan" else None
 
     def step(self, inputs: np.ndarray, targets: np.ndarray, loss_fn: Loss) -> tuple[np.ndarray, float]:
         if self.plan is not None:
@@ -207,11 +223,12 @@ class TrainingPath:
         return prediction
 
 
-def training_path(net: NetworkStructure, *, rows: int, compiled: bool | None) -> TrainingPath:
+def training_path(net: NetworkStructure, *, rows: int, compiled: bool | None, dtype: Any = None) -> TrainingPath:
     """The path for batches of ``rows`` rows: see the module notes."""
     check_compiled(compiled)
+    precision = check_precision(dtype, compiled)
     if compiled is False:
         return TrainingPath(net, "textbook")
-    if compiled or rows >= PLAN_MIN_ROWS:
-        return TrainingPath(net, "compiled plan")
+    if compiled or rows >= PLAN_MIN_ROWS or precision != FLOAT64:
+        return TrainingPath(net, "compiled plan", precision)
     return TrainingPath(net, "one sample")

@@ -150,6 +150,7 @@ def fit(
     l1: float = 0.0,
     regularize_biases: bool = False,
     metrics: Optional[Sequence[str]] = None,
+    dtype: Any = None,
 ) -> History:
     """Train ``net`` in place on rows ``X`` with targets ``Y``; return the :class:`History`.
 
@@ -215,6 +216,12 @@ def fit(
         ``("accuracy",)`` records ``history.accuracy`` (and
         ``history.val_accuracy`` with ``validation``) each epoch; the default
         records it for the cross-entropy loss, and ``()`` records none.
+    dtype : None, np.float64 or np.float32
+        ``np.float32`` runs every batch through the compiled plan in single
+        precision: signals and gradients in float32, the parameters kept and
+        updated in float64 (see :meth:`Network.compile
+        <nodenet.Network.compile>` for the tolerance).  Faster on large
+        layers; the default is float64 everywhere.
 
     Returns
     -------
@@ -284,14 +291,16 @@ def fit(
                       regularization=None if penalty is None else penalty.settings())
     penalized = None if penalty is None else params.flat_mask(biases=penalty.biases)
     total_grads = np.empty(len(params))
-    path = training_path(net, rows=slices[0].stop, compiled=compiled)
+    path = training_path(net, rows=slices[0].stop, compiled=compiled, dtype=dtype)
+    precision = path.plan.dtype if path.plan is not None else x.dtype
+    rows, targets = (x, y) if precision == x.dtype else (x.astype(precision), y.astype(precision))  # what the steps read
 
     shuffled = shuffle and len(slices) > 1
     rng = as_rng(seed) if shuffled or seed is not None else None  # an unseeded generator only when used
     structure = net.structure_version
     bar = _progress_bar(progress, epochs)
     hooks = callback is not None or val is not None or stopper is not None or penalty is not None or accuracy or bar is not None
-    generated = generated_trainer_fits(net, opt, slices[0].stop, compiled, hooks)
+    generated = precision == x.dtype and generated_trainer_fits(net, opt, slices[0].stop, compiled, hooks)
     # fit's arrays are checked already; a subclass that overrides step() gets its own step called
     step = opt.step_checked if type(opt).step is Optimizer.step else opt.step
     updating = False  # between the copy into `kept` and the end of an optimizer step
@@ -308,9 +317,9 @@ def fit(
                 recording = record_every and epoch % record_every == 0
                 if rng is not None and shuffled:
                     order = rng.permutation(n)
-                    xs, ys = x[order], y[order]
+                    xs, ys = rows[order], targets[order]
                 else:
-                    xs, ys = x, y
+                    xs, ys = rows, targets
                 # the first batch runs at the epoch's starting parameters: if the watched
                 # row is in it, its prediction comes with that batch's outputs
                 position = watched_row if not shuffled or watched_row is None else int(np.flatnonzero(order == watched_row)[0])

@@ -52,11 +52,14 @@ if TYPE_CHECKING:
 __all__ = ["CompiledPlan", "compiled_plan"]
 
 _NO_SLOTS = np.zeros(0, dtype=np.intp)  # of a level whose weights are one block of the store
+FLOAT64 = np.dtype(np.float64)
 
 
-def compiled_plan(net: NetworkStructure) -> CompiledPlan:
-    """The network's :class:`CompiledPlan`, from its derived cache (rebuilt after a structural change)."""
-    return net.derived.get("compiled plan", lambda: CompiledPlan(net))
+def compiled_plan(net: NetworkStructure, dtype: np.dtype = FLOAT64) -> CompiledPlan:
+    """The network's :class:`CompiledPlan` computing in ``dtype``, from its derived cache (rebuilt after a structural change)."""
+    if dtype == FLOAT64:
+        return net.derived.get("compiled plan", lambda: CompiledPlan(net))
+    return net.derived.get(f"compiled plan {dtype.name}", lambda: CompiledPlan(net, dtype=dtype))
 
 
 @dataclass
@@ -75,18 +78,15 @@ class _Level:
     feeds_on_computed: bool  # some source is not an input node
     slot_block: slice | None  # dense with consecutive slots, row-major: the matrix is a view of the store
     first_to_sources: bool = False  # backward: a block of sources whose grad_post no output and no later level writes
+    scattered: np.ndarray | None = None  # sparse: the weight matrix the plan keeps from pass to pass
 
-    def __post_init__(self) -> None:
-        # scattered (a sparse DAG's level): one matrix kept from pass to pass; where no connection is, it stays 0
-        self.scattered = np.zeros(self.shape) if self.slot_block is None and self.slot_matrix is None else None
-
-    def weights(self, values: np.ndarray) -> np.ndarray:
-        if self.slot_block is not None:
-            return values[self.slot_block].reshape(self.shape)
-        if self.scattered is None:
-            return values[self.slot_matrix]
-        self.scattered.flat[self.positions] = values[self.slots]  # only the connections' entries change
-        return self.scattered
+    def weights(self, values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+        """The level's weight matrix from the store's ``values``, in ``dtype``."""
+        if self.scattered is not None:
+            self.scattered.flat[self.positions] = values[self.slots]  # only the connections' entries change
+            return self.scattered
+        matrix = values[self.slot_block].reshape(self.shape) if self.slot_block is not None else values[self.slot_matrix]
+        return matrix if dtype == FLOAT64 else matrix.astype(dtype)
 
     def store_grads(self, grads: np.ndarray, block: np.ndarray, sources: np.ndarray, n: int) -> None:
         """``dL/dλ = grad_pre · source.postᵀ / n`` for every weight of the level and ``dL/db``, into ``grads``.
@@ -121,10 +121,15 @@ class CompiledPlan:
     Get it with :meth:`Network.compile` or :func:`compiled_plan`, which
     keep the plan until the structure changes.  Inputs are always a batch
     ``X`` of shape ``(n, p)``.
+
+    ``dtype=np.float32`` computes signals and gradients in single precision
+    (see :meth:`Network.compile <nodenet.Network.compile>`); the parameters
+    stay float64 in the store.
     """
 
-    def __init__(self, net: NetworkStructure) -> None:
+    def __init__(self, net: NetworkStructure, *, dtype: np.dtype = FLOAT64) -> None:
         net.validate()
+        self.dtype = dtype
         self._net = net
         self._version = net.structure_version
         self._store = net.store
@@ -133,6 +138,9 @@ class CompiledPlan:
             self._from_layers(*layered)
         else:
             self._from_edges(net)
+        for level in self._levels:  # scattered levels keep one matrix: where no connection is, it stays 0
+            if level.slot_block is None and level.slot_matrix is None:
+                level.scattered = np.zeros(level.shape, dtype=dtype)
         self._zero_rows = self._plan_grad_post()
         self._slot_runs = self._used_slot_runs()
         self._signals: tuple[np.ndarray, np.ndarray] | None = None
@@ -253,12 +261,12 @@ class CompiledPlan:
         last batch, the watched sample), so no step pays for fresh memory.
         """
         if fresh:
-            return np.empty((len(self.nodes), n))
+            return np.empty((len(self.nodes), n), dtype=self.dtype)
         key = (name, n)
         if key not in self._scratch:
             if len(self._scratch) >= 16:  # 4 arrays for each of 4 batch sizes
                 del self._scratch[next(iter(self._scratch))]
-            self._scratch[key] = np.empty((len(self.nodes), n))
+            self._scratch[key] = np.empty((len(self.nodes), n), dtype=self.dtype)
         return self._scratch[key]
 
     def _level(
@@ -332,7 +340,7 @@ class CompiledPlan:
         values = self._store.values
         self._weights = []
         for level in self._levels:
-            weights = level.weights(values)
+            weights = level.weights(values, self.dtype)
             self._weights.append(weights)
             block = pre[level.start : level.stop]
             np.matmul(weights, post[level.sources], out=block)
@@ -428,8 +436,9 @@ class CompiledPlan:
         if self._signals is not None and own:
             return self._signals
         if passes.current() and isinstance(self.nodes[0].post, np.ndarray):
-            self._signals = (np.array([node.pre for node in self.nodes]), np.array([node.post for node in self.nodes]))
-            self._weights = [level.weights(self._store.values) for level in self._levels]
+            pre, post = ([getattr(node, field) for node in self.nodes] for field in ("pre", "post"))
+            self._signals = (np.array(pre, dtype=self.dtype), np.array(post, dtype=self.dtype))
+            self._weights = [level.weights(self._store.values, self.dtype) for level in self._levels]
             self._signals_pass, self._signals_version = passes.forward_number, self._store.version
             self._signals_are_scratch = False
             return self._signals
