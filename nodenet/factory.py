@@ -99,9 +99,14 @@ def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
     store = net.store
     first = store.allocate_block(len(pairs))
     connections = [Connection(src, dst, store=store, slot=first + i) for i, (src, dst) in enumerate(pairs)]
-    for conn in connections:
-        conn.source.attach(conn)
-        conn.target.attach(conn)
+    start = 0
+    for sources, targets in zip(layers, layers[1:]):  # the connections of two layers run target by target
+        width, stop = len(sources), start + len(sources) * len(targets)
+        for number, target in enumerate(targets):
+            target.attach_many(connections[start + number * width : start + (number + 1) * width], ())
+        for number, source in enumerate(sources):
+            source.attach_many((), connections[start + number : stop : width])
+        start = stop
     net.graph.add_edges_from((c.source.name, c.target.name, {"connection": c}) for c in connections)
     net.structure_changed()
     if nodes == [net.graph.nodes[name]["node"] for name in net.graph.nodes]:  # the whole network, in order

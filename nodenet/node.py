@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Sequence, Union
 
 from .activations import Activation, get_activation
 from .checks import check_number
@@ -197,6 +197,11 @@ class Node:
     def attach(self, conn: Connection) -> None:
         """Record ``conn`` among this node's incoming or outgoing connections (the network calls this)."""
         (self._incoming if conn.target is self else self._outgoing).append(conn)
+
+    def attach_many(self, incoming: Sequence[Connection], outgoing: Sequence[Connection]) -> None:
+        """:meth:`attach` for many connections at once: ``incoming`` end here, ``outgoing`` start here (bulk linking)."""
+        self._incoming.extend(incoming)
+        self._outgoing.extend(outgoing)
 
     def release(self, conn: Connection) -> None:
         """Forget ``conn`` (the network calls this when it removes a connection)."""
