@@ -137,9 +137,11 @@ def finite_outputs(net: NetworkStructure, outputs: np.ndarray) -> np.ndarray:
 def finite_gradients(net: NetworkStructure, loss_value: float) -> float:
     """``loss_value`` if it and every gradient are finite; else a :class:`NumericalError` naming where."""
     store = net.store
-    grads = store.grads[: store.size][store.known[: store.size]]
-    if np.isfinite(loss_value) and np.isfinite(grads).all():
-        return loss_value
+    known = store.known[: store.size]
+    if math.isfinite(loss_value) and math.isfinite(np.add.reduce(store.grads[: store.size], where=known)):
+        return loss_value  # a finite sum has only finite terms
+    if math.isfinite(loss_value) and np.isfinite(store.grads[: store.size][known]).all():
+        return loss_value  # finite gradients whose sum overflowed
     if not np.isfinite(loss_value):
         raise NumericalError(f"The loss became {loss_value!r} from finite outputs and targets; scale the data.")
     for node in reversed(net.nodes):

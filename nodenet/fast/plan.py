@@ -96,7 +96,8 @@ class _Level:
         """
         if self.slot_block is not None:
             view = grads[self.slot_block].reshape(self.shape)
-            np.matmul(block, sources.T, out=view)
+            # one sample: an outer product, each entry one multiplication (as the matrix product's)
+            (np.multiply if block.shape[1] == 1 else np.matmul)(block, sources.T, out=view)
             if n != 1:  # dividing by 1 changes nothing
                 view /= n
         else:
