@@ -138,6 +138,8 @@ def initialize(
     rng = as_rng(seed)
     values = net.store.values  # drawn numbers are finite: write them straight into the store
     computed = [node for node in net.nodes if node.kind != "input"]
+    slots = net.parameter_slots()  # each node's incoming weights in turn, then the biases
+    start = 0
     for node in computed:
         incoming = node.incoming
         if not incoming:
@@ -148,7 +150,7 @@ def initialize(
             raise InvalidArgument(
                 f"init={init!r} with scale={scale!r} draws non-finite weights for {node.name!r}; use a smaller scale."
             )
-        values[[conn.slot for conn in incoming]] = weights
-    slots = [node.slot for node in computed if node.slot is not None]
-    values[slots] = (rng.random(len(computed)) - 0.5) * 0.5 if bias == "small" else 0.0
+        values[slots[start : start + len(incoming)]] = weights
+        start += len(incoming)
+    values[slots[start:]] = (rng.random(len(computed)) - 0.5) * 0.5 if bias == "small" else 0.0
     net.store.written()

@@ -17,12 +17,12 @@ from .node import Node, check_activation_fits
 from .notation import chapter_numbering
 from .parameters import ParameterStore
 
-__all__ = ["NetworkStructure", "NodeRef", "LAYERS", "SLOTS", "read_only_slots"]
+__all__ = ["NetworkStructure", "NodeRef", "LAYERS", "ORDER", "SLOTS", "read_only_slots"]
 
 NodeRef = Union[str, Node]
 
-LAYERS = "layers"  # derived-cache key: the layers of from_layers and the first weight slot, while they hold
-SLOTS = "parameter slots"  # derived-cache key: parameter_slots()
+# derived-cache keys: the layers of from_layers and its first weight slot (while they hold), parameter_slots(), nodes
+LAYERS, SLOTS, ORDER = "layers", "parameter slots", "order"
 
 
 def read_only_slots(slots: Any) -> np.ndarray:  # shared by every reader until the structure changes
@@ -297,7 +297,7 @@ class NetworkStructure:
     @property
     def nodes(self) -> list[Node]:
         """All nodes in (cached, deterministic) topological order: ties keep the declaration order."""
-        return list(self.derived.get("order", self._topological_order))
+        return list(self.derived.get(ORDER, self._topological_order))
 
     @property
     def connections(self) -> list[Connection]:

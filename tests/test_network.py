@@ -57,6 +57,15 @@ def test_topological_order_is_cached_and_invalidated():
     assert [n.name for n in net.nodes] == ["I1", "I2", "I3", "H4", "H5", "H7", "O6"]
 
 
+@pytest.mark.parametrize("widths", [[1, 1], [3, 2, 1], [4, 1, 5, 2], [2, 7, 7, 3, 1]])
+def test_from_layers_keeps_the_order_networkx_gives(widths):
+    net = nodenet.Network.from_layers(widths, seed=0)  # the layers give the order without a sort
+    assert net.derived.peek("order") is not None
+    lexicographic = nx.lexicographical_topological_sort(net.graph, key=[n.name for n in net.nodes].index)
+    assert [node.name for node in net.nodes] == list(lexicographic)
+    assert [node.name for node in net.nodes] == list(net.graph.nodes)  # declaration order
+
+
 def test_single_sample_caches_are_python_floats_and_batch_caches_are_arrays():
     net = chapter()
     net.forward(X)
