@@ -150,12 +150,12 @@ def _changed(activation: Activation, cls: type, method: str) -> bool:
 
 
 def _sigmoid_array(pre: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    # exp(-pre) overflows to inf for pre < -709.78, and 1 / (1 + inf) is the right 0.0: callers ignore
-    # numpy's overflow warning (value() here; the compiled plan once per pass, not once per level)
+    # exp(-pre) overflows to inf for pre < -709.78, and 1 / (1 + inf) is the right 0.0
     if out is None:
         out = np.empty_like(pre, dtype=float)
     np.negative(pre, out=out)
-    np.exp(out, out=out)
+    with np.errstate(over="ignore"):
+        np.exp(out, out=out)
     out += 1.0
     return np.divide(1.0, out, out=out)  # np.reciprocal takes twice as long on float64
 
@@ -177,14 +177,12 @@ class Sigmoid(Activation):
                 return 1.0 / (1.0 + math.exp(-pre))
             small = math.exp(pre)
             return small / (1.0 + small)
-        with np.errstate(over="ignore"):
-            return _sigmoid_array(np.asarray(pre))
+        return _sigmoid_array(np.asarray(pre))
 
     def derivative(self, pre: Signal, post: Signal) -> Signal:
         return (1.0 - post) * post
 
     def value_into(self, pre: np.ndarray, out: np.ndarray) -> np.ndarray:
-        """Into ``out``; for ``pre`` below -709.78 numpy warns of the overflow of ``exp`` unless told to ignore it."""
         if _changed(self, Sigmoid, "value"):
             return super().value_into(pre, out)
         return _sigmoid_array(pre, out)

@@ -340,16 +340,15 @@ class CompiledPlan:
             pre[: self._inputs] = post[: self._inputs]
         values = self._store.values
         self._weights = []
-        with np.errstate(over="ignore"):  # a saturating sigmoid's exp overflows to inf, giving the right 0
-            for level in self._levels:
-                weights = level.weights(values, self.dtype)
-                self._weights.append(weights)
-                block = pre[level.start : level.stop]
-                np.matmul(weights, post[level.sources], out=block)
-                block += values[level.biases][:, None]
-                for activation, first, last in level.activations:
-                    if not activation.is_group:
-                        activation.value_into(pre[first:last], post[first:last])
+        for level in self._levels:
+            weights = level.weights(values, self.dtype)
+            self._weights.append(weights)
+            block = pre[level.start : level.stop]
+            np.matmul(weights, post[level.sources], out=block)
+            block += values[level.biases][:, None]
+            for activation, first, last in level.activations:
+                if not activation.is_group:
+                    activation.value_into(pre[first:last], post[first:last])
         for activation, rows in self._groups:
             post[rows] = np.array(activation.group_value(pre[rows]))
         self._signals = (pre, post)
