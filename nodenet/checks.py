@@ -122,7 +122,7 @@ def check_dtype(dtype: Any, what: str = "dtype") -> np.dtype:
         resolved = None
     if resolved is None or resolved.name not in DTYPES:
         raise InvalidArgument(f"{what} must be np.float64 (the default) or np.float32; got {dtype!r}.")
-    return resolved
+    return np.dtype(resolved.name)  # in the machine's byte order (">f4" is float32 too)
 
 
 def check_finite(table: np.ndarray, what: str, columns: Sequence[str] | None = None, *, rows: bool = True) -> None:

@@ -106,11 +106,10 @@ def predict(net: NetworkStructure, X: Any, *, compiled: bool | None = None, dtyp
         inputs = input_array(net, X)
         if compiled is False:
             return finite_outputs(net, backprop.forward_pass(net, inputs))
-        plan = compiled_plan(net, precision)
         if inputs.ndim == 2:
-            return finite_outputs(net, plan.run(inputs, caches=True))
+            return finite_outputs(net, compiled_plan(net, precision).run(inputs, caches=True))
         if compiled or precision != FLOAT64:  # one sample through the plan: a batch of one row, returned as one sample
-            return finite_outputs(net, plan.run(inputs[None, :], caches=True, sample=True))[0]
+            return finite_outputs(net, compiled_plan(net, precision).run(inputs[None, :], caches=True, sample=True))[0]
         return finite_outputs(net, single.forward(net, inputs))
 
 

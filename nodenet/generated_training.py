@@ -86,10 +86,12 @@ def what_is_kept(epoch: int, batch: int) -> str:
     return f"its parameters from before batch {batch} of epoch {epoch}"
 
 
-def diverged(what: str, value: float, epoch: int, lr: float, kept: str) -> DivergenceError:
-    """The error of a training whose ``what`` (loss, parameters, signals) became ``value``."""
+def diverged(what: str, value: float, epoch: int, lr: float, kept: str, *, float32: bool = False) -> DivergenceError:
+    """The error of a training whose ``what`` (loss, parameters, signals) became ``value`` (``float32``: in single precision)."""
+    single = (" In float32 the signals overflow beyond 3.4e38 (exp beyond 88), where float64 goes on: "
+              "train with dtype=np.float64 if it does.") if float32 else ""
     return DivergenceError(
         f"The {what} became {value!r} in epoch {epoch} (learning rate {lr:g}); the training diverged. "
         f"Use a smaller learning rate (e.g. lr={lr / 10:g}) or scale the data (nodenet.MinMaxScaler). "
-        f"The network keeps {kept}."
+        f"The network keeps {kept}.{single}"
     )

@@ -79,7 +79,8 @@ class L2(Loss):
         return post - target
 
     def mean_and_grad(self, post: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
-        if type(self).value is not L2.value or type(self).grad is not L2.grad:  # a subclass's own formulas
+        changed = any(getattr(type(self), name) is not getattr(L2, name) for name in ("value", "grad", "mean"))
+        if changed or post.shape[0] == 1:  # a subclass's own formulas; one row: mean's very sum
             return super().mean_and_grad(post, target)
         diff = post - target  # the gradient; the loss is half its squared length, over n
         return 0.5 * float(np.vdot(diff, diff)) / diff.shape[0], diff
@@ -101,11 +102,19 @@ class CrossEntropy(Loss):
 
     def value(self, post: np.ndarray, target: np.ndarray) -> Union[float, np.ndarray]:
         _check_probabilities(post)
-        return -np.einsum("...k,...k->...", target, np.log(np.maximum(post, _TINY)))
+        return -np.einsum("...k,...k->...", target, np.log(np.maximum(post, _tiny(post))))
 
     def grad(self, post: np.ndarray, target: np.ndarray) -> np.ndarray:
         _check_probabilities(post)
-        return -target / np.maximum(post, _TINY)
+        return -target / np.maximum(post, _tiny(post))
+
+
+def _tiny(post: np.ndarray) -> float:
+    """The clip of probabilities: the smallest normal float of ``post``'s precision (float32 on a float32 plan).
+
+    In float32, ``1 / tiny(float64)`` would overflow to inf, and the softmax gradient become NaN.
+    """
+    return float(np.finfo(np.float32).tiny) if getattr(post, "dtype", None) == np.float32 else _TINY
 
 
 def _check_probabilities(post: np.ndarray) -> None:

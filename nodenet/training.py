@@ -294,6 +294,7 @@ def fit(
     path = training_path(net, rows=slices[0].stop, compiled=compiled, dtype=dtype)
     precision = path.plan.dtype if path.plan is not None else x.dtype
     rows, targets = (x, y) if precision == x.dtype else (x.astype(precision), y.astype(precision))  # what the steps read
+    single = precision != x.dtype
 
     shuffled = shuffle and len(slices) > 1
     rng = as_rng(seed) if shuffled or seed is not None else None  # an unseeded generator only when used
@@ -328,7 +329,7 @@ def fit(
                 try:
                     prediction = path.outputs(sample_x[None, :])[0].copy() if recording and position is None else None
                 except NumericalError as err:  # the watched sample's signals overflowed
-                    raise diverged("signals", math.inf, epoch, rate, what_is_kept(epoch, 0)) from err
+                    raise diverged("signals", math.inf, epoch, rate, what_is_kept(epoch, 0), float32=single) from err
                 total = 0.0
                 right = 0
                 for number, part in enumerate(slices):
@@ -338,9 +339,9 @@ def fit(
                     except NumericalError as err:  # signals that overflowed: the training diverged
                         if isinstance(err, DivergenceError):
                             raise
-                        raise diverged("signals", math.inf, epoch, rate, what_is_kept(epoch, number)) from err
+                        raise diverged("signals", math.inf, epoch, rate, what_is_kept(epoch, number), float32=single) from err
                     if not math.isfinite(batch_loss):
-                        raise diverged("training loss", batch_loss, epoch, rate, what_is_kept(epoch, number))
+                        raise diverged("training loss", batch_loss, epoch, rate, what_is_kept(epoch, number), float32=single)
                     if accuracy:
                         right += correct(outputs, ys[part])
                     if recording and number == 0:
@@ -363,7 +364,7 @@ def fit(
                     if not math.isfinite(total_new) and not np.isfinite(values).all():
                         np.copyto(values, kept)  # undo the step: values may be the store itself
                         params.assign_flat(values)
-                        raise diverged("parameter update", total_new, epoch, rate, what_is_kept(epoch, number))
+                        raise diverged("parameter update", total_new, epoch, rate, what_is_kept(epoch, number), float32=single)
                     params.assign_flat(values)
                     updating = False
                     total += batch_loss
@@ -374,7 +375,7 @@ def fit(
                     val_loss = loss_fn.mean(outputs, val[1])
                     val_accuracy = correct(outputs, val[1]) / len(val[1]) if accuracy else None
                     if not math.isfinite(val_loss):
-                        raise diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}")
+                        raise diverged("validation loss", val_loss, epoch, rate, f"its parameters after epoch {epoch}", float32=single)
                 history.end_epoch(epoch_loss, val_loss, rate, epoch_penalty if penalized is not None else None,
                                   accuracy=right / n if accuracy else None, val_accuracy=val_accuracy)
                 if bar is not None:
@@ -394,7 +395,8 @@ def fit(
             except NumericalError as err:  # the last update made the signals overflow
                 if isinstance(err, DivergenceError):
                     raise
-                raise diverged("signals", math.inf, history.epochs_run - 1, rate, "its parameters after the last update") from err
+                raise diverged("signals", math.inf, history.epochs_run - 1, rate, "its parameters after the last update",
+                               float32=single) from err
             if record_every:
                 history.record(history.epochs_run, params.values, None, prediction)
     except BaseException as err:  # a diverging loss, a callback that raises, KeyboardInterrupt, ...

@@ -7,6 +7,7 @@ import pytest
 
 import nodenet
 from nodenet import backprop
+from nodenet.parameters import Parameters
 from nodenet.testing import assert_equivalent, run_path
 
 RTOL, ATOL = 1e-12, 1e-13
@@ -229,3 +230,37 @@ def backward_steps_loss(net, Y):
             next(steps)
         except StopIteration as end:
             return end.value
+
+
+def test_a_training_step_honours_loss_subclasses_and_gives_the_loss_its_own_copy():
+    class Scaled(nodenet.losses.L2):  # overrides only mean: the plan's one-call form must not skip it
+        name = "scaled"
+
+        def mean(self, post, target):
+            return 100.0 * super().mean(post, target)
+
+    class Clipping(nodenet.losses.L2):  # writes into the outputs it is given
+        name = "clipping"
+
+        def grad(self, post, target):
+            np.clip(post, -0.1, 0.1, out=post)
+            return post - target
+
+    rng = np.random.default_rng(1)
+    X, Y = rng.normal(size=(8, 2)), rng.normal(size=(8, 1))
+    for loss in (Scaled(), Clipping()):
+        runs = []
+        for compiled in (False, True):
+            net = nodenet.Network.from_layers([2, 3, 1], output="sigmoid", seed=0)
+            runs.append((net.fit(X, Y, epochs=3, lr=0.5, loss=loss, compiled=compiled).loss, Parameters(net).values))
+        np.testing.assert_allclose(runs[1][0], runs[0][0], rtol=1e-12)
+        np.testing.assert_allclose(runs[1][1], runs[0][1], rtol=1e-12)
+
+
+def test_one_row_through_the_plan_has_the_losss_own_mean():
+    net = nodenet.Network.from_layers([3, 4, 2], seed=5)
+    x, y = np.array([[0.3, -1.2, 2.0]]), np.array([[0.7, -0.4]])
+    plan = net.compile()
+    outputs = plan.run(x, caches=False)
+    step_loss = plan.run_backward(y, nodenet.get_loss("l2"), caches=False)
+    assert step_loss == nodenet.get_loss("l2").mean(outputs, y)  # bit for bit

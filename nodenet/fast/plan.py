@@ -390,12 +390,12 @@ class CompiledPlan:
         for zero_rows in self._zero_rows:
             grad_post[zero_rows] = 0.0
         grad_pre = self._buffer("grad_pre", n, caches)
+        predicted = np.array(post[rows].T)  # the loss's own copy: a loss may write into it
         if caches:
-            predicted = np.ascontiguousarray(post[rows].T)
             value, loss_grads = loss_fn.mean(predicted, target), loss_fn.grad(predicted, target)
             grad_post[self._output_rows] = loss_grads.T  # dL/dpost from the loss, at the outputs
         else:
-            value, loss_grads = loss_fn.mean_and_grad(post[rows].T, target)
+            value, loss_grads = loss_fn.mean_and_grad(predicted, target)
             grad_post[rows] = loss_grads.T * (1.0 / n)
         for activation, group in self._groups:
             grad_pre[group] = np.array(activation.group_grad_pre(post[group], grad_post[group]))
@@ -437,8 +437,8 @@ class CompiledPlan:
         if self._signals is not None and own:
             return self._signals
         if passes.current() and isinstance(self.nodes[0].post, np.ndarray):
-            pre, post = ([getattr(node, field) for node in self.nodes] for field in ("pre", "post"))
-            self._signals = (np.array(pre, dtype=self.dtype), np.array(post, dtype=self.dtype))
+            # in the caches' own precision: a float32 backward must not round a float64 pass's signals
+            self._signals = (np.array([node.pre for node in self.nodes]), np.array([node.post for node in self.nodes]))
             self._weights = [level.weights(self._store.values, self.dtype) for level in self._levels]
             self._signals_pass, self._signals_version = passes.forward_number, self._store.version
             self._signals_are_scratch = False
