@@ -224,17 +224,21 @@ class CompiledPlan:
         row_of_position = np.empty(len(order), dtype=np.intp)
         row_of_position[[position[node] for node in self.nodes]] = np.arange(len(self.nodes))
         self._set_ends(len(net.inputs), row)
+        # every computed node's incoming connections, in plan order, read at once; each level takes its stretch
+        slots, sources, counts = edges.of([edges.index[node] for node in computed])
+        sources = row_of_position[sources]
+        ends = np.cumsum(counts).tolist()
+        depths = [depth[position[node]] for node in computed]
         self._levels = []
-        start = self._inputs
-        while start < len(self.nodes):
-            stop = start
-            level_depth = depth[position[self.nodes[start]]]
-            while stop < len(self.nodes) and depth[position[self.nodes[stop]]] == level_depth:
-                stop += 1
-            members = [edges.index[node] for node in self.nodes[start:stop]]
-            slots, sources, counts = edges.of(members)
-            self._levels.append(self._level(start, stop, slots, row_of_position[sources], counts, kind))
-            start = stop
+        first = 0  # the level's first node among the computed ones
+        while first < len(computed):
+            last = first
+            while last < len(computed) and depths[last] == depths[first]:
+                last += 1
+            begin, end = (ends[first - 1] if first else 0), ends[last - 1]
+            self._levels.append(self._level(self._inputs + first, self._inputs + last, slots[begin:end], sources[begin:end],
+                                            counts[first:last], kind))
+            first = last
 
     def _plan_grad_post(self) -> list[slice]:
         """How the backward pass fills ``grad_post``; returns the rows to zero first.
