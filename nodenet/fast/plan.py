@@ -194,9 +194,9 @@ class CompiledPlan:
         """The input count, the output rows and the softmax groups' rows, from each node's ``row``."""
         self._inputs = inputs
         self._outputs = self._net.outputs
-        rows = slot_index([row[node] for node in self._outputs])
-        self._output_block = rows if isinstance(rows, slice) else None  # the outputs' rows as a slice: views, no copies
-        self._output_rows = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows
+        self._output_index = slot_index([row[node] for node in self._outputs])  # a slice when consecutive: views
+        rows = self._output_index
+        self._output_rows = np.arange(rows.start, rows.stop) if isinstance(rows, slice) else rows  # copies on read
         self._groups: list[tuple[Activation, np.ndarray]] = [
             (activation, np.array([row[node] for node in members]))
             for activation, members in self._net.groups().items()
@@ -389,7 +389,7 @@ class CompiledPlan:
             pre, post = pre.copy(), post.copy()
             pre[: self._inputs] = post[: self._inputs]  # a scratch pass leaves the inputs' pre out
         n = pre.shape[1]
-        rows = self._output_rows if self._output_block is None else self._output_block
+        rows = self._output_index
         grad_post = self._buffer("grad_post", n, caches)
         for zero_rows in self._zero_rows:
             grad_post[zero_rows] = 0.0
@@ -397,7 +397,7 @@ class CompiledPlan:
         predicted = np.array(post[rows].T)  # the loss's own copy: a loss may write into it
         if caches:
             value, loss_grads = loss_fn.mean(predicted, target), loss_fn.grad(predicted, target)
-            grad_post[self._output_rows] = loss_grads.T  # dL/dpost from the loss, at the outputs
+            grad_post[rows] = loss_grads.T  # dL/dpost from the loss, at the outputs
         else:
             value, loss_grads = loss_fn.mean_and_grad(predicted, target)
             grad_post[rows] = loss_grads.T * (1.0 / n)
