@@ -125,6 +125,22 @@ def check_dtype(dtype: Any, what: str = "dtype") -> np.dtype:
     return np.dtype(resolved.name)  # in the machine's byte order (">f4" is float32 too)
 
 
+def all_finite(values: np.ndarray, where: np.ndarray | None = None) -> bool:
+    """Whether every value of a float array (those marked by ``where``) is finite, in one pass when they are.
+
+    A finite sum has only finite terms (NaN and inf propagate); only a sum
+    that overflowed needs the element-wise test.
+
+    >>> all_finite(np.array([1e308, 1e308])), all_finite(np.array([1.0, np.nan]))
+    (True, False)
+    """
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing sum is answered below, without a warning
+        total = np.add.reduce(values, axis=None, where=True if where is None else where)
+    if math.isfinite(total):
+        return True
+    return bool(np.isfinite(values if where is None else values[where]).all())
+
+
 def check_finite(table: np.ndarray, what: str, columns: Sequence[str] | None = None, *, rows: bool = True) -> None:
     """Raise :class:`InvalidArgument` at the first NaN or infinity of a 2-D table.
 
@@ -137,11 +153,9 @@ def check_finite(table: np.ndarray, what: str, columns: Sequence[str] | None = N
     ...
     nodenet.errors.InvalidArgument: X holds inf for 'I2' in row 1; values must be finite (clean or impute NaN and ...
     """
-    if math.isfinite(np.add.reduce(table, axis=None)):  # a finite sum has only finite terms (NaN and inf propagate)
+    if all_finite(table):
         return
     finite = np.isfinite(table)
-    if finite.all():  # finite values whose sum overflowed
-        return
     row, col = (int(i) for i in np.argwhere(~finite)[0])
     where = f"for {columns[col]!r}" if columns is not None else f"in column {col}"
     if rows:

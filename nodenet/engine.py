@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Union
 import numpy as np
 
 from . import backprop
-from .checks import check_dtype
+from .checks import all_finite, check_dtype
 from .conversion import check_loss_fits, check_targets_fit, input_array, output_array, target_array
 from .errors import InvalidArgument, NumericalError
 from .factory import check_network
@@ -122,7 +122,7 @@ def finite_outputs(net: NetworkStructure, outputs: np.ndarray) -> np.ndarray:
     if outputs.size <= 16:  # a few outputs: Python's isfinite is cheaper than a numpy call
         if all(map(math.isfinite, outputs.ravel().tolist())):
             return outputs
-    elif math.isfinite(np.add.reduce(outputs, axis=None)) or np.isfinite(outputs).all():  # one pass when all is well
+    elif all_finite(outputs):
         return outputs
     for node in net.nodes:
         for field in ("pre", "post"):
@@ -136,11 +136,8 @@ def finite_outputs(net: NetworkStructure, outputs: np.ndarray) -> np.ndarray:
 def finite_gradients(net: NetworkStructure, loss_value: float) -> float:
     """``loss_value`` if it and every gradient are finite; else a :class:`NumericalError` naming where."""
     store = net.store
-    known = store.known[: store.size]
-    if math.isfinite(loss_value) and math.isfinite(np.add.reduce(store.grads[: store.size], where=known)):
-        return loss_value  # a finite sum has only finite terms
-    if math.isfinite(loss_value) and np.isfinite(store.grads[: store.size][known]).all():
-        return loss_value  # finite gradients whose sum overflowed
+    if math.isfinite(loss_value) and all_finite(store.grads[: store.size], where=store.known[: store.size]):
+        return loss_value
     if not np.isfinite(loss_value):
         raise NumericalError(f"The loss became {loss_value!r} from finite outputs and targets; scale the data.")
     for node in reversed(net.nodes):
