@@ -20,7 +20,7 @@ from typing import Any
 from .connection import Connection
 from .errors import ArgumentTypeError, TopologyError
 from .node import Node
-from .structure import LAYERS, ORDER, SLOTS, NetworkStructure, read_only_slots
+from .structure import LAYERS, SLOTS, NetworkStructure, read_only_slots
 
 __all__ = [
     "check_network", "create_network", "register_network_class", "link_layers", "layered_network", "assign_layers",
@@ -110,9 +110,9 @@ def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
     layer_names = [[node.name for node in layer] for layer in layers]
     names = [(src, dst) for sources, targets in zip(layer_names, layer_names[1:]) for dst in targets for src in sources]
     net.graph.add_edges_from((src, dst, {"connection": conn}) for (src, dst), conn in zip(names, connections))
-    net.structure_changed()
+    for sources, targets in zip(layers, layers[1:]):
+        net.connections_added(sources, targets)
     if nodes == [net.graph.nodes[name]["node"] for name in net.graph.nodes]:  # the whole network, in order
-        net.derived.put(ORDER, nodes)  # each layer's sources all come before it, in declaration order
         net.derived.put(LAYERS, (layers, first))
         biases = [node.slot for node in nodes if node.kind != "input"]
         net.derived.put(SLOTS, read_only_slots(itertools.chain(range(first, first + len(pairs)), biases)))

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .connection import Connection
     from .structure import NetworkStructure as Network
 
-__all__ = ["Node", "KINDS", "check_activation_fits"]
+__all__ = ["Node", "KINDS", "check_activation_fits", "check_can_feed"]
 
 KINDS = ("input", "hidden", "output")
 
@@ -233,4 +233,20 @@ def check_activation_fits(name: str, kind: str, feeds: bool, activation: Activat
             f"{name!r} cannot use {activation.name}: it couples output nodes that feed nothing, and "
             f"{name!r} is {'an output that feeds other nodes' if kind == 'output' else 'a ' + kind + ' node'}; "
             "make it such an output or choose another activation."
+        )
+
+
+def check_can_feed(source: Node, target: Node) -> None:
+    """Refuse a connection that no feed-forward network can hold, whatever else it contains."""
+    if source is target:
+        raise TopologyError(f"Cannot connect {source.name!r} to itself; self-loops are not feed-forward.")
+    if target.kind == "input":
+        raise TopologyError(
+            f"Cannot connect {source.name!r} -> {target.name!r}: {target.name!r} is an input node "
+            "and takes no incoming connections; use add_node for a hidden node."
+        )
+    if source.activation_function.is_group:
+        raise TopologyError(
+            f"{source.name!r} uses the {source.activation} group activation and cannot feed "
+            f"{target.name!r}; only outputs may use {source.activation} and they end the network."
         )

@@ -13,16 +13,16 @@ from .checks import check_name
 from .connection import Connection
 from .errors import CycleError, NodeNotFound, TopologyError
 from .freshness import DerivedCache, PassRecord
-from .node import Node, check_activation_fits
+from .node import Node, check_activation_fits, check_can_feed
 from .notation import chapter_numbering
 from .parameters import ParameterStore
 
-__all__ = ["NetworkStructure", "NodeRef", "LAYERS", "ORDER", "SLOTS", "read_only_slots"]
+__all__ = ["NetworkStructure", "NodeRef", "LAYERS", "SLOTS", "read_only_slots"]
 
 NodeRef = Union[str, Node]
 
-# derived-cache keys: the layers of from_layers and its first weight slot (while they hold), parameter_slots(), nodes
-LAYERS, SLOTS, ORDER = "layers", "parameter slots", "order"
+# derived-cache keys: the layers of from_layers and its first weight slot (while they hold), parameter_slots()
+LAYERS, SLOTS = "layers", "parameter slots"
 
 
 def read_only_slots(slots: Any) -> np.ndarray:  # shared by every reader until the structure changes
@@ -53,6 +53,7 @@ class NetworkStructure:
         self._outputs: list[Node] = []
         self._added: dict[str, int] = {}  # declaration rank: ties of the topological order
         self._next_rank = 0
+        self._declared_in_order = True  # every connection runs from an earlier-declared node to a later one
         self._structure_version = 0
         self.derived = DerivedCache()
         self.passes = PassRecord(self)
@@ -105,24 +106,14 @@ class NetworkStructure:
         nodenet.errors.CycleError: Connecting 'O3' -> 'H2' would close the cycle H2 -> O3 -> H2; a feed-forward ...
         """
         src, dst = self.node(source), self.node(target)
-        if src is dst:
-            raise TopologyError(f"Cannot connect {src.name!r} to itself; self-loops are not feed-forward.")
-        if dst.kind == "input":
-            raise TopologyError(
-                f"Cannot connect {src.name!r} -> {dst.name!r}: {dst.name!r} is an input node "
-                "and takes no incoming connections; use add_node for a hidden node."
-            )
+        check_can_feed(src, dst)
         if self.graph.has_edge(src.name, dst.name):
             raise TopologyError(
                 f"Connection {src.name!r} -> {dst.name!r} already exists; set its weight "
                 f"with net.connection({src.name!r}, {dst.name!r}).weight = ..."
             )
-        if src.activation_function.is_group:
-            raise TopologyError(
-                f"{src.name!r} uses the {src.activation} group activation and cannot feed "
-                f"{dst.name!r}; only outputs may use {src.activation} and they end the network."
-            )
-        if nx.has_path(self.graph, dst.name, src.name):
+        in_order = self._declared_in_order and self._added[src.name] < self._added[dst.name]
+        if not in_order and nx.has_path(self.graph, dst.name, src.name):
             cycle = nx.shortest_path(self.graph, dst.name, src.name) + [dst.name]
             raise CycleError(
                 f"Connecting {src.name!r} -> {dst.name!r} would close the cycle "
@@ -132,7 +123,7 @@ class NetworkStructure:
         self.graph.add_edge(src.name, dst.name, connection=conn)
         src.attach(conn)
         dst.attach(conn)
-        self.structure_changed()
+        self.connections_added([src], [dst])
         return conn
 
     def disconnect(self, source: NodeRef, target: NodeRef) -> None:
@@ -181,6 +172,12 @@ class NetworkStructure:
         self._next_rank += 1
         self.structure_changed()
         return node
+
+    def connections_added(self, sources: list[Node], targets: list[Node]) -> None:
+        """Record new connections from ``sources`` to ``targets``, noting if some source was added after a target."""
+        latest = max((self._added[node.name] for node in sources), default=-1)
+        self._declared_in_order = self._declared_in_order and all(self._added[n.name] > latest for n in targets)
+        self.structure_changed()
 
     def structure_changed(self) -> None:
         """Record a change of nodes, connections or activations: every derived form is rebuilt on demand."""
@@ -233,6 +230,7 @@ class NetworkStructure:
             for index in incoming + outgoing:  # each node's lists in their own order
                 node.attach(links[index])
         self.graph.add_edges_from((c.source.name, c.target.name, {"connection": c}) for c in links)
+        self._declared_in_order = all(source < target for source, target, _ in state["links"])
         self._inputs = [nodes[i] for i in state["inputs"]]
         self._outputs = [nodes[i] for i in state["outputs"]]
         if state["current"]:
@@ -297,7 +295,7 @@ class NetworkStructure:
     @property
     def nodes(self) -> list[Node]:
         """All nodes in (cached, deterministic) topological order: ties keep the declaration order."""
-        return list(self.derived.get(ORDER, self._topological_order))
+        return list(self.derived.get("order", self._topological_order))
 
     @property
     def connections(self) -> list[Connection]:
@@ -354,7 +352,8 @@ class NetworkStructure:
 
     # ------------------------------------------------------------------ order and validation
     def _topological_order(self) -> list[Node]:
-        names = nx.lexicographical_topological_sort(self.graph, key=self._added.__getitem__)
+        lexicographic = nx.lexicographical_topological_sort  # ties by rank; declared in order, it is that order
+        names = self._added if self._declared_in_order else lexicographic(self.graph, key=self._added.__getitem__)
         return [self.graph.nodes[name]["node"] for name in names]
 
     def _groups(self) -> dict[Activation, list[Node]]:

@@ -1,5 +1,7 @@
 """Building networks, looking things up, and the cache semantics of the passes."""
 
+import pickle
+
 import networkx as nx
 import numpy as np
 import pytest
@@ -59,11 +61,48 @@ def test_topological_order_is_cached_and_invalidated():
 
 @pytest.mark.parametrize("widths", [[1, 1], [3, 2, 1], [4, 1, 5, 2], [2, 7, 7, 3, 1]])
 def test_from_layers_keeps_the_order_networkx_gives(widths):
-    net = nodenet.Network.from_layers(widths, seed=0)  # the layers give the order without a sort
-    assert net.derived.peek("order") is not None
+    net = nodenet.Network.from_layers(widths, seed=0)  # declared layer by layer: the order needs no sort
     lexicographic = nx.lexicographical_topological_sort(net.graph, key=[n.name for n in net.nodes].index)
     assert [node.name for node in net.nodes] == list(lexicographic)
     assert [node.name for node in net.nodes] == list(net.graph.nodes)  # declaration order
+
+
+def lexicographic_order(net):
+    rank = {name: i for i, name in enumerate(net.graph.nodes)}  # declaration order
+    return list(nx.lexicographical_topological_sort(net.graph, key=rank.__getitem__))
+
+
+@given(st.integers(2, 9), st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8)), max_size=30), st.data())
+def test_the_order_is_networkx_lexicographic_one_however_the_network_was_built(size, pairs, data):
+    net = nodenet.Network()
+    net.add_input("a")
+    for number in range(1, size):
+        net.add_node(f"n{number}")
+    names = list(net.graph.nodes)
+    for source, target in pairs:  # edges in either direction of the declaration order, cycles refused
+        try:
+            net.connect(names[source % size], names[target % size])
+        except nodenet.TopologyError:
+            assert names[target % size] == "a" or source % size == target % size or nx.has_path(
+                net.graph, names[target % size], names[source % size]) or net.graph.has_edge(
+                names[source % size], names[target % size])
+        assert nx.is_directed_acyclic_graph(net.graph)
+        assert [node.name for node in net.nodes] == lexicographic_order(net)
+    if data.draw(st.booleans()) and size > 2:
+        net.remove_node(names[data.draw(st.integers(1, size - 1))])
+        assert [node.name for node in net.nodes] == lexicographic_order(net)
+    copy = pickle.loads(pickle.dumps(net))
+    assert [node.name for node in copy.nodes] == lexicographic_order(copy) == [node.name for node in net.nodes]
+
+
+def test_a_connection_against_the_declaration_order_is_still_checked_for_cycles():
+    net = nodenet.Network()
+    a, b, c = net.add_input("a"), net.add_node("b"), net.add_node("c")
+    net.connect(a, b)
+    net.connect(c, b)  # c was added after b: from here on every connection is checked
+    with pytest.raises(nodenet.CycleError, match="c -> b -> c"):
+        net.connect(b, c)
+    assert [node.name for node in net.nodes] == ["a", "c", "b"]
 
 
 def test_single_sample_caches_are_python_floats_and_batch_caches_are_arrays():
