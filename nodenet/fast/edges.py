@@ -134,7 +134,7 @@ class EdgeTable:
             sources, starts = self.sources.tolist(), self.starts.tolist()
             for i, place in enumerate(self.positions.tolist()):
                 first, last = starts[i], starts[i + 1]
-                depth[place] = 1 + max([depth[source] for source in sources[first:last]]) if last > first else 0
+                depth[place] = 1 + max(map(depth.__getitem__, sources[first:last])) if last > first else 0
             self._depths = np.array(depth, dtype=np.intp)
         return self._depths
 

@@ -32,7 +32,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
@@ -43,7 +43,8 @@ from ..errors import NotComputedError, TopologyError
 from ..losses import Loss, get_loss
 from ..structure import LAYERS
 from .edges import edge_table
-from .indices import distinct, runs, slot_index
+from .indices import runs, slot_index
+from .levels import FLOAT64, dag_levels, layer_levels
 
 if TYPE_CHECKING:
     from ..node import Node
@@ -51,8 +52,6 @@ if TYPE_CHECKING:
 
 __all__ = ["CompiledPlan", "compiled_plan"]
 
-_NO_SLOTS = np.zeros(0, dtype=np.intp)  # of a level whose weights are one block of the store
-FLOAT64 = np.dtype(np.float64)
 
 
 def compiled_plan(net: NetworkStructure, dtype: np.dtype = FLOAT64) -> CompiledPlan:
@@ -60,60 +59,6 @@ def compiled_plan(net: NetworkStructure, dtype: np.dtype = FLOAT64) -> CompiledP
     if dtype == FLOAT64:
         return net.derived.get("compiled plan", lambda: CompiledPlan(net))
     return net.derived.get(f"compiled plan {dtype.name}", lambda: CompiledPlan(net, dtype=dtype))
-
-
-@dataclass
-class _Level:
-    """One level of nodes (rows ``start:stop``) and how to gather its weights."""
-
-    start: int
-    stop: int
-    sources: Union[slice, np.ndarray]
-    biases: Union[slice, np.ndarray]  # the members' bias slots: a slice when consecutive (a view, no gather)
-    slot_matrix: np.ndarray | None  # dense: slot of every (row, source) pair
-    slots: np.ndarray  # sparse: slots of the existing connections ...
-    positions: np.ndarray  # ... and their flat positions in the weight matrix
-    shape: tuple[int, int]
-    activations: list[tuple[Activation, int, int]]
-    feeds_on_computed: bool  # some source is not an input node
-    slot_block: slice | None  # dense with consecutive slots, row-major: the matrix is a view of the store
-    first_to_sources: bool = False  # backward: a block of sources whose grad_post no output and no later level writes
-    scattered: np.ndarray | None = None  # sparse: the weight matrix the plan keeps from pass to pass
-
-    def weights(self, values: np.ndarray, dtype: np.dtype) -> np.ndarray:
-        """The level's weight matrix from the store's ``values``, in ``dtype``."""
-        if self.scattered is not None:
-            self.scattered.flat[self.positions] = values[self.slots]  # only the connections' entries change
-            return self.scattered
-        matrix = values[self.slot_block].reshape(self.shape) if self.slot_block is not None else values[self.slot_matrix]
-        return matrix if dtype == FLOAT64 else matrix.astype(dtype)
-
-    def store_grads(self, grads: np.ndarray, block: np.ndarray, sources: np.ndarray, n: int) -> None:
-        """``dL/dλ = grad_pre · source.postᵀ / n`` for every weight of the level and ``dL/db``, into ``grads``.
-
-        ``n`` is 1 when ``block`` holds the gradients over ``n`` already (a
-        training step folds the batch mean into the outputs' gradient).
-        """
-        if self.slot_block is not None:
-            view = grads[self.slot_block].reshape(self.shape)
-            # one sample: an outer product, each entry one multiplication (as the matrix product's)
-            (np.multiply if block.shape[1] == 1 else np.matmul)(block, sources.T, out=view)
-            if n != 1:  # dividing by 1 changes nothing
-                view /= n
-        else:
-            matrix = block @ sources.T
-            if n != 1:
-                matrix /= n
-            if self.slot_matrix is not None:
-                grads[self.slot_matrix] = matrix
-            else:
-                grads[self.slots] = matrix.flat[self.positions]
-        if block.shape[1] == 1:
-            grads[self.biases] = block[:, 0] / n if n != 1 else block[:, 0]
-        elif isinstance(self.biases, slice) and n == 1:
-            np.add.reduce(block, axis=1, out=grads[self.biases])
-        else:
-            grads[self.biases] = np.add.reduce(block, axis=1) / n
 
 
 class CompiledPlan:
@@ -177,18 +122,7 @@ class CompiledPlan:
         """
         self.nodes = [node for layer in layers for node in layer]
         self._set_ends(len(layers[0]), {node: i for i, node in enumerate(self.nodes)})
-        self._levels = []
-        start, slot, previous = len(layers[0]), first_slot, slice(0, len(layers[0]))
-        for layer in layers[1:]:
-            stop = start + len(layer)
-            size = len(layer) * (previous.stop - previous.start)
-            block = slice(slot, slot + size)
-            self._levels.append(_Level(
-                start, stop, previous, slot_index([node.slot for node in layer]), None,
-                _NO_SLOTS, _NO_SLOTS, (len(layer), size // len(layer)),  # the block replaces slots and positions
-                [(layer[0].activation_function, start, stop)], previous.start > 0, block,
-            ))
-            start, slot, previous = stop, slot + size, slice(start, stop)
+        self._levels = layer_levels(layers, first_slot)
 
     def _set_ends(self, inputs: int, row: dict[Node, int]) -> None:
         """The input count, the output rows and the softmax groups' rows, from each node's ``row``."""
@@ -226,19 +160,9 @@ class CompiledPlan:
         self._set_ends(len(net.inputs), row)
         # every computed node's incoming connections, in plan order, read at once; each level takes its stretch
         slots, sources, counts = edges.of([edges.index[node] for node in computed])
-        sources = row_of_position[sources]
-        ends = np.cumsum(counts).tolist()
         depths = [depth[position[node]] for node in computed]
-        self._levels = []
-        first = 0  # the level's first node among the computed ones
-        while first < len(computed):
-            last = first
-            while last < len(computed) and depths[last] == depths[first]:
-                last += 1
-            begin, end = (ends[first - 1] if first else 0), ends[last - 1]
-            self._levels.append(self._level(self._inputs + first, self._inputs + last, slots[begin:end], sources[begin:end],
-                                            counts[first:last], kind))
-            first = last
+        sizes = [len(list(level)) for _, level in itertools.groupby(depths)]
+        self._levels = dag_levels(self.nodes, self._inputs, sizes, slots, row_of_position[sources], counts, kind)
 
     def _plan_grad_post(self) -> list[slice]:
         """How the backward pass fills ``grad_post``; returns the rows to zero first.
@@ -273,52 +197,6 @@ class CompiledPlan:
                 del self._scratch[next(iter(self._scratch))]
             self._scratch[key] = np.empty((len(self.nodes), n), dtype=self.dtype)
         return self._scratch[key]
-
-    def _level(
-        self, start: int, stop: int, slots_array: np.ndarray, source_of: np.ndarray, counts: np.ndarray,
-        kind: dict[Node, tuple],
-    ) -> _Level:
-        """Level ``start:stop`` of ``self.nodes``.
-
-        ``slots_array`` and ``source_of`` hold the store slot and the source
-        row of each incoming connection of its members (``counts`` per member);
-        ``kind`` tells equal activations apart.
-        """
-        members = self.nodes[start:stop]
-        shared = _shared_sources(source_of, counts)
-        source_rows = distinct(source_of) if shared is None else shared
-        shape = (stop - start, len(source_rows))
-        if shared is not None:  # every member reads the same sources, in order: no search needed
-            positions_array = np.arange(source_of.size, dtype=np.intp)
-        else:
-            targets = np.repeat(np.arange(shape[0]), counts)
-            positions_array = targets * shape[1] + np.searchsorted(source_rows, source_of)
-        slot_matrix = None
-        if shared is not None:
-            slot_matrix = slots_array.reshape(shape)
-        elif slots_array.size == shape[0] * shape[1]:
-            slot_matrix = np.empty(shape, dtype=np.intp)
-            slot_matrix.flat[positions_array] = slots_array
-        source_rows = source_rows.tolist()
-        contiguous = bool(source_rows) and source_rows[-1] - source_rows[0] + 1 == len(source_rows)
-        sources: Union[slice, np.ndarray] = (
-            slice(source_rows[0], source_rows[-1] + 1) if contiguous else np.array(source_rows, dtype=np.intp)
-        )
-        activations: list[tuple[Activation, int, int]] = []
-        previous = None
-        for offset, node in enumerate(members, start=start):
-            if activations and kind[node] == previous:
-                activations[-1] = (activations[-1][0], activations[-1][1], offset + 1)
-            else:
-                activations.append((node.activation_function, offset, offset + 1))
-            previous = kind[node]
-        feeds_on_computed = bool(source_rows) and source_rows[-1] >= self._inputs
-        blocks = runs(slot_matrix.ravel()) if slot_matrix is not None else []
-        slot_block = blocks[0] if len(blocks) == 1 else None
-        return _Level(
-            start, stop, sources, slot_index([node.slot for node in members]), slot_matrix, slots_array,
-            positions_array, shape, activations, feeds_on_computed, slot_block,
-        )
 
     def forward(self, X: Any, *, caches: bool = True) -> np.ndarray:
         """Outputs ``(n, k)`` for inputs ``X`` ``(n, p)``; fills the node caches.
@@ -465,20 +343,3 @@ class CompiledPlan:
         grad_post_rows = rows(grad_post) if grad_post is not None else [None] * len(self.nodes)
         for node, p, q, gp, gq in zip(self.nodes, rows(pre), rows(post), grad_pre_rows, grad_post_rows):
             node.pre, node.post, node.grad_pre, node.grad_post = p, q, gp, gq
-
-
-def _shared_sources(source_of: np.ndarray, counts: np.ndarray) -> np.ndarray | None:
-    """The sources of every member when all members have the same increasing ones (a dense layer), else None.
-
-    >>> _shared_sources(np.array([0, 1, 0, 1]), np.array([2, 2])).tolist()
-    [0, 1]
-    >>> _shared_sources(np.array([0, 1, 1, 0]), np.array([2, 2])) is None
-    True
-    """
-    width = int(counts[0]) if counts.size else 0
-    if not width or (counts != width).any():
-        return None
-    first = source_of[:width]
-    if (np.diff(first) <= 0).any() or (source_of.reshape(-1, width) != first).any():
-        return None
-    return first
