@@ -13,9 +13,11 @@ True
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import itertools
 import os
-from typing import Any
+from typing import Any, Iterator
 
 from .connection import Connection
 from .errors import ArgumentTypeError, TopologyError
@@ -62,6 +64,31 @@ def create_network() -> Any:
     return (_network_class[0] if _network_class else NetworkStructure)()
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a bulk build makes objects that all stay alive.
+
+    Every collection walks every tracked object, and 10^5 new connections set
+    off many of them: a [784, 128, 10] network builds in about half the time
+    without.  Reference counting frees as usual; the collector is enabled
+    again only if it was enabled before.
+
+    >>> import gc
+    >>> with collector_paused():
+    ...     gc.isenabled()
+    False
+    >>> gc.isenabled()
+    True
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
     """Connect every node of each layer to every node of the next, with weights 0.0.
 
@@ -95,21 +122,22 @@ def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
                 raise TopologyError(f"Input node {node.name!r} can only be in the first layer; it takes no connections.")
             if depth < len(layers) - 1 and node.activation_function.is_group:
                 raise TopologyError(f"{node.name!r} uses {node.activation}, which ends the network; put it in the last layer.")
-    pairs = [(src, dst) for sources, targets in zip(layers, layers[1:]) for dst in targets for src in sources]
-    store = net.store
-    first = store.allocate_block(len(pairs))
-    connections = [Connection(src, dst, store=store, slot=first + i) for i, (src, dst) in enumerate(pairs)]
-    start = 0
-    for sources, targets in zip(layers, layers[1:]):  # the connections of two layers run target by target
-        width, stop = len(sources), start + len(sources) * len(targets)
-        for number, target in enumerate(targets):
-            target.attach_many(connections[start + number * width : start + (number + 1) * width], ())
-        for number, source in enumerate(sources):
-            source.attach_many((), connections[start + number : stop : width])
-        start = stop
-    layer_names = [[node.name for node in layer] for layer in layers]
-    names = [(src, dst) for sources, targets in zip(layer_names, layer_names[1:]) for dst in targets for src in sources]
-    net.graph.add_edges_from((src, dst, {"connection": conn}) for (src, dst), conn in zip(names, connections))
+    with collector_paused():  # 10^5 connections and their edges
+        pairs = [(src, dst) for sources, targets in zip(layers, layers[1:]) for dst in targets for src in sources]
+        store = net.store
+        first = store.allocate_block(len(pairs))
+        connections = [Connection(src, dst, store=store, slot=first + i) for i, (src, dst) in enumerate(pairs)]
+        start = 0
+        for sources, targets in zip(layers, layers[1:]):  # the connections of two layers run target by target
+            width, stop = len(sources), start + len(sources) * len(targets)
+            for number, target in enumerate(targets):
+                target.attach_many(connections[start + number * width : start + (number + 1) * width], ())
+            for number, source in enumerate(sources):
+                source.attach_many((), connections[start + number : stop : width])
+            start = stop
+        layer_names = [[node.name for node in layer] for layer in layers]
+        names = [(src, dst) for sources, targets in zip(layer_names, layer_names[1:]) for dst in targets for src in sources]
+        net.graph.add_edges_from((src, dst, {"connection": conn}) for (src, dst), conn in zip(names, connections))
     for sources, targets in zip(layers, layers[1:]):
         net.connections_added(sources, targets)
     if nodes == [net.graph.nodes[name]["node"] for name in net.graph.nodes]:  # the whole network, in order

@@ -234,3 +234,23 @@ def test_topological_order_follows_declaration_after_removals_and_survives_save_
     loaded = nodenet.load(tmp_path / "net.json")
     assert [n.name for n in loaded.nodes] == [n.name for n in net.nodes]
     assert [c.name for c in loaded.connections] == [c.name for c in net.connections]
+
+
+def test_the_collector_pause_of_bulk_builds_leaves_it_as_it_was():
+    import gc
+
+    from nodenet.factory import collector_paused
+
+    assert gc.isenabled()
+    nodenet.Network.from_layers([3, 2, 1], seed=0)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the caller had it off: it stays off
+    finally:
+        gc.enable()
+    with pytest.raises(ZeroDivisionError), collector_paused():
+        1 / 0
+    assert gc.isenabled()  # enabled again after an error too
