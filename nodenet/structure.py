@@ -180,7 +180,7 @@ class NetworkStructure:
         self.structure_changed()
 
     def structure_changed(self) -> None:
-        """Record a change of nodes, connections or activations: every derived form is rebuilt on demand."""
+        """Record a change (new connections: :meth:`connections_added`); every derived form is rebuilt on demand."""
         self._structure_version += 1
         self.derived.clear()
 

@@ -121,13 +121,13 @@ def dag_levels(
     >>> first.sources, first.shape, second.sources, second.shape, second.slot_matrix.tolist()
     (slice(0, 1, None), (1, 1), slice(1, 3, None), (1, 2), [[6, 5]])
     """
-    level_of_node = np.repeat(np.arange(len(sizes)), sizes)
+    level_of_node = np.repeat(np.arange(len(sizes), dtype=np.intp), sizes)
     level_of_edge = np.repeat(level_of_node, counts)
     first_node = np.concatenate(([0], np.cumsum(sizes))).astype(np.intp)  # per level, among the computed nodes
     first_edge = np.concatenate(([0], np.cumsum(counts))).astype(np.intp)[first_node]  # ... among the connections
-    keys = level_of_edge * len(nodes) + sources  # (level, source row): sorted, each level's sources in a stretch
+    keys = level_of_edge * len(nodes) + sources  # (level, source row): once sorted, each level's sources are a stretch
     unique = distinct(keys)
-    first_source = np.searchsorted(unique, np.arange(len(sizes) + 1) * len(nodes))
+    first_source = np.searchsorted(unique, np.arange(len(sizes) + 1, dtype=np.intp) * len(nodes))
     columns = np.searchsorted(unique, keys) - first_source[level_of_edge]
     member = np.arange(level_of_node.size) - first_node[level_of_node]  # a node's row in its level's matrix
     positions = np.repeat(member * np.diff(first_source)[level_of_node], counts) + columns
