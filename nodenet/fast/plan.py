@@ -53,7 +53,6 @@ if TYPE_CHECKING:
 __all__ = ["CompiledPlan", "compiled_plan"]
 
 
-
 def compiled_plan(net: NetworkStructure, dtype: np.dtype = FLOAT64) -> CompiledPlan:
     """The network's :class:`CompiledPlan` computing in ``dtype``, from its derived cache (rebuilt after a structural change)."""
     if dtype == FLOAT64:
