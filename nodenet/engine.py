@@ -209,8 +209,9 @@ class TrainingPath:
     def final(self, x: np.ndarray, y: np.ndarray, loss_fn: Loss) -> np.ndarray:
         """Forward and backward on one sample with caches: returns its prediction ``(k,)``."""
         if self.plan is not None:
-            prediction = finite_outputs(self.net, self.plan.run(x[None, :], caches=True, sample=True))[0].copy()
-            finite_gradients(self.net, self.plan.run_backward(y[None, :], loss_fn, caches=True, sample=True))
+            outputs, value = self.plan.run_through(x[None, :], y[None, :], loss_fn, sample=True)
+            prediction = finite_outputs(self.net, outputs)[0].copy()
+            finite_gradients(self.net, value)
             return prediction
         if self.name == "one sample":
             prediction = finite_outputs(self.net, single.forward(self.net, x)).copy()

@@ -393,7 +393,7 @@ def fit(
             try:
                 prediction = path.final(sample_x, sample_y, loss_fn)
             except NumericalError as err:  # the last update made the signals overflow
-                if isinstance(err, DivergenceError):
+                if isinstance(err, DivergenceError) or not history.epochs_run:  # no update: err names the node
                     raise
                 raise diverged("signals", math.inf, history.epochs_run - 1, rate, "its parameters after the last update",
                                float32=single) from err

@@ -37,6 +37,19 @@ def test_finite_inputs_that_overflow_raise_naming_the_node(x, call):
     assert isinstance(NumericalError("x"), FloatingPointError) and saved(net) == before
 
 
+@pytest.mark.parametrize("rows", [1, 2], ids=["one-sample path", "compiled plan"])
+def test_fit_whose_initial_signals_overflow_names_the_node_and_keeps_the_parameters(rows):
+    """No update ran (epochs=0): not a divergence, the error of the pass itself; the caches tell the same."""
+    net = overflowing()
+    before = saved(net)
+    with pytest.raises(NumericalError, match=r"h\.pre became (nan|inf) although the inputs and parameters are finite") as caught:
+        with np.errstate(over="ignore", invalid="ignore"):
+            net.fit([[10.0, 10.0]] * rows, [[0.0]] * rows, epochs=0, lr=0.1)
+    assert not isinstance(caught.value, nodenet.DivergenceError)
+    assert saved(net) == before
+    assert net["a"].post == 10.0 and not np.isfinite(net["h"].pre) and net["y"].grad_post is None  # no backward pass
+
+
 def test_a_saturating_hidden_node_is_not_an_error():
     net = nodenet.Network()
     net.add_input("a"); net.add_node("h", activation="sigmoid"); net.add_output("y")

@@ -33,11 +33,13 @@ Examples
 from __future__ import annotations
 
 import itertools
+import math
 from typing import TYPE_CHECKING, Any, Union
 
 import numpy as np
 
 from ..activations import Activation
+from ..checks import all_finite
 from ..conversion import input_array, target_array
 from ..errors import NotComputedError, TopologyError
 from ..losses import Loss, get_loss
@@ -211,6 +213,32 @@ class CompiledPlan:
         ``sample=True`` says the one row is one sample ``(p,)`` of the caller's: the node caches
         are then floats, as the textbook and the one-sample path leave them.
         """
+        ticket, pre, post = self._forward(inputs, caches)
+        if caches:
+            self._write_caches(pre, post, None, None, sample)
+            self._net.passes.finish_forward(ticket)
+        return post[self._output_rows].T
+
+    def run_through(self, inputs: np.ndarray, target: np.ndarray, loss_fn: Loss, *, sample: bool = False) -> tuple[np.ndarray, float]:
+        """:meth:`run` and then :meth:`run_backward`, with caches: returns the outputs and the loss.
+
+        The node caches are written once, after the backward pass (how ``fit``
+        ends).  When an output is not finite, no backward pass runs: the
+        forward pass's caches are written, to tell where the signals
+        overflowed, and the loss is NaN.
+        """
+        ticket, pre, post = self._forward(inputs, caches=True)
+        outputs = post[self._output_rows].T
+        value = math.nan
+        if all_finite(outputs):
+            value = self.run_backward(target, loss_fn, caches=True, sample=sample)
+        else:
+            self._write_caches(pre, post, None, None, sample)
+        self._net.passes.finish_forward(ticket)  # the signals are current: both passes are in the caches
+        return outputs, value
+
+    def _forward(self, inputs: np.ndarray, caches: bool) -> tuple[tuple, np.ndarray, np.ndarray]:
+        """The forward pass into the plan's arrays (fresh ones with ``caches``): its ticket, ``pre`` and ``post``."""
         self._check_current()
         ticket = self._net.passes.begin_forward()
         n = inputs.shape[0]
@@ -236,10 +264,7 @@ class CompiledPlan:
         self._signals_pass, self._signals_version = ticket[0], self._store.version
         self._signals_are_scratch = not caches
         self._store.clear_grads()
-        if caches:
-            self._write_caches(pre, post, None, None, sample)
-            self._net.passes.finish_forward(ticket)
-        return post[self._output_rows].T
+        return ticket, pre, post
 
     def backward(self, Y: Any, *, loss: Union[str, Loss] = "l2", caches: bool = True) -> float:
         """Backpropagate against ``Y`` ``(n, k)``; returns the mean loss.
