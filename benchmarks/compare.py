@@ -273,7 +273,7 @@ def main() -> None:
     print("(ratio: time / numpy time in this run; '-': not installed, or skipped as too slow)")
     fixed_cost(args.repeat)
     passes_cost(args.repeat)
-    build_cost()
+    build_cost(args.repeat)
     history_cost(args.repeat)
     sklearn_cost(args.repeat)
     scaling.sweep(args.repeat)
@@ -358,17 +358,21 @@ def baseline_cost(baseline: str, repeat: int) -> None:
         print(f"  {name:48}" + "   ".join(cells))
 
 
-def build_cost() -> None:
-    """Time (without tracing, which slows allocation) and traced peak memory of a build."""
-    start = time.perf_counter()
-    net = nodenet.Network.from_layers([784, 128, 10], seed=0)
-    seconds = time.perf_counter() - start
-    del net
+def build_cost(repeat: int) -> None:
+    """Median time of ``repeat`` builds (without tracing, which slows allocation) and traced peak memory of one."""
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        net = nodenet.Network.from_layers([784, 128, 10], seed=0)
+        samples.append(time.perf_counter() - start)
+        del net
+    seconds = statistics.median(samples)
     tracemalloc.start()
     net = nodenet.Network.from_layers([784, 128, 10], seed=0)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"build [784,128,10] ({net.parameter_count():,} parameters): {seconds:.2f} s, peak {peak / 2**20:.0f} MB (tracemalloc)")
+    print(f"build [784,128,10] ({net.parameter_count():,} parameters): {seconds:.2f} s (median of {repeat}), "
+          f"peak {peak / 2**20:.0f} MB (tracemalloc)")
 
 
 def history_cost(repeat: int) -> None:

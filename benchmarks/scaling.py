@@ -6,7 +6,8 @@ bookkeeping); both sides train the same layered network on the same batch.
 The sweep varies one thing at a time: the batch size (widths [64, 64, 64, 10]),
 the width of two hidden layers (batch 256), and the number of levels (width
 32, batch 256).  A last line builds plans of random DAGs with 10% of the
-possible forward edges and times a step on them.
+possible forward edges (medians over as many DAGs as rounds, one per seed)
+and times a step on them.
 
     python benchmarks/scaling.py [--repeat 5]
 """
@@ -101,17 +102,20 @@ def sweep(repeat: int) -> None:
         ours, theirs = ratio(widths, batch, repeat)
         print(f"  {label:>6} {value:>5}: nodenet {ours * 1e6:9.1f} us, numpy {theirs * 1e6:9.1f} us ({ours / theirs:5.2f}x)")
     for hidden in (30, 100, 300):
-        net = random_dag(hidden, 0.1)
-        started = time.perf_counter()
-        net.nodes  # the topological order every pass of a new structure needs first (here the declaration order)
-        ordered = time.perf_counter()
-        net.compile()
-        built = time.perf_counter()
+        orders, builds = [], []
+        for seed in range(repeat):  # a new DAG each time: a plan is built once per structure
+            net = random_dag(hidden, 0.1, seed=seed)
+            started = time.perf_counter()
+            net.nodes  # the topological order every pass of a new structure needs first (here the declaration order)
+            ordered = time.perf_counter()
+            net.compile()
+            orders.append(ordered - started)
+            builds.append(time.perf_counter() - ordered)
         rng = np.random.default_rng(0)
         step = plan_step(net, rng.random((256, 8)), rng.random((256, 2)))
         print(f"  random DAG, {hidden} hidden, {net.graph.number_of_edges()} connections: topological order "
-              f"{(ordered - started) * 1e3:.1f} ms + plan build {(built - ordered) * 1e3:.1f} ms, "
-              f"step (batch 256) {per_step(step, repeat) * 1e6:.0f} us")
+              f"{statistics.median(orders) * 1e3:.1f} ms + plan build {statistics.median(builds) * 1e3:.1f} ms "
+              f"(medians of {repeat} DAGs), step (batch 256) {per_step(step, repeat) * 1e6:.0f} us")
 
 
 if __name__ == "__main__":
