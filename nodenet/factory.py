@@ -22,7 +22,7 @@ from typing import Any, Iterator
 from .connection import Connection
 from .errors import ArgumentTypeError, TopologyError
 from .node import Node
-from .structure import LAYERS, SLOTS, NetworkStructure, read_only_slots
+from .structure import GROUPS, LAYERS, SLOTS, NetworkStructure, read_only_slots
 
 __all__ = [
     "check_network", "create_network", "register_network_class", "link_layers", "layered_network", "assign_layers",
@@ -97,9 +97,10 @@ def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
     insertion and one block of store slots for all the connections, target by
     target.  The nodes must be this network's, each in one layer, without
     connections yet; inputs only in the first layer, softmax only in the last.
-    When the layers are the whole network in declaration order, the derived
-    cache keeps them (``LAYERS``) so the compiled plan need not read the
-    connections one by one.
+    When the layers are the whole network in declaration order, starting
+    with its inputs, the derived cache keeps them with their bias slots
+    (``LAYERS``), and their groups (``GROUPS``), so the compiled plan need
+    not read the nodes and connections one by one.
 
     >>> import nodenet
     >>> net = nodenet.Network(); a = net.add_input("a"); b = net.add_output("b")
@@ -116,12 +117,15 @@ def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
     for node in nodes:
         if node.incoming or node.outgoing:
             raise TopologyError(f"link_layers connects new nodes, but {node.name!r} has connections already; use connect.")
+    groups: dict[Any, list[Node]] = {}  # the members of each group activation (softmax), in order
     for depth, layer in enumerate(layers):
         for node in layer:
             if depth and node.kind == "input":
                 raise TopologyError(f"Input node {node.name!r} can only be in the first layer; it takes no connections.")
-            if depth < len(layers) - 1 and node.activation_function.is_group:
-                raise TopologyError(f"{node.name!r} uses {node.activation}, which ends the network; put it in the last layer.")
+            if node.activation_function.is_group:
+                if depth < len(layers) - 1:
+                    raise TopologyError(f"{node.name!r} uses {node.activation}, which ends the network; put it in the last layer.")
+                groups.setdefault(node.activation_function, []).append(node)
     with collector_paused():  # 10^5 connections and their edges
         pairs = [(src, dst) for sources, targets in zip(layers, layers[1:]) for dst in targets for src in sources]
         store = net.store
@@ -140,10 +144,12 @@ def link_layers(net: NetworkStructure, layers: list[list[Node]]) -> None:
         net.graph.add_edges_from((src, dst, {"connection": conn}) for (src, dst), conn in zip(names, connections))
     for sources, targets in zip(layers, layers[1:]):
         net.connections_added(sources, targets)
-    if nodes == [net.graph.nodes[name]["node"] for name in net.graph.nodes]:  # the whole network, in order
-        net.derived.put(LAYERS, (layers, first))
-        biases = [node.slot for node in nodes if node.kind != "input"]
+    whole = nodes == [net.graph.nodes[name]["node"] for name in net.graph.nodes]  # the whole network, in order
+    if whole and all(node.kind == "input" for node in layers[0]):  # and the first layer its inputs (their rows)
+        biases = [node.slot for node in nodes if node.kind != "input"]  # layer by layer, as the layers' nodes
+        net.derived.put(LAYERS, (layers, first, biases))
         net.derived.put(SLOTS, read_only_slots(itertools.chain(range(first, first + len(pairs)), biases)))
+        net.derived.put(GROUPS, groups)
 
 
 def layered_network(

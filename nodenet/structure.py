@@ -17,12 +17,12 @@ from .node import Node, check_activation_fits, check_can_feed
 from .notation import chapter_numbering
 from .parameters import ParameterStore
 
-__all__ = ["NetworkStructure", "NodeRef", "LAYERS", "SLOTS", "read_only_slots"]
+__all__ = ["NetworkStructure", "NodeRef", "LAYERS", "SLOTS", "GROUPS", "read_only_slots"]
 
 NodeRef = Union[str, Node]
 
 # derived-cache keys: the layers of from_layers and its first weight slot (while they hold), parameter_slots()
-LAYERS, SLOTS = "layers", "parameter slots"
+LAYERS, SLOTS, GROUPS = "layers", "parameter slots", "groups"
 
 
 def read_only_slots(slots: Any) -> np.ndarray:  # shared by every reader until the structure changes
@@ -327,7 +327,7 @@ class NetworkStructure:
         >>> [[node.name for node in members] for members in net.groups().values()]
         [['O3', 'O4']]
         """
-        return {activation: list(members) for activation, members in self.derived.get("groups", self._groups).items()}
+        return {activation: list(members) for activation, members in self.derived.get(GROUPS, self._groups).items()}
 
     def parameter_count(self) -> int:
         """Number of weights and biases.

@@ -264,3 +264,30 @@ def test_one_row_through_the_plan_has_the_losss_own_mean():
     outputs = plan.run(x, caches=False)
     step_loss = plan.run_backward(y, nodenet.get_loss("l2"), caches=False)
     assert step_loss == nodenet.get_loss("l2").mean(outputs, y)  # bit for bit
+
+
+def test_layers_whose_first_layer_holds_a_computed_node_give_the_textbook_numbers_on_the_plan():
+    """link_layers' fast layered form takes the first layer as the input rows: only when it is the inputs."""
+    from nodenet.factory import link_layers
+
+    net = nodenet.Network()
+    a, h, o = net.add_input("a"), net.add_node("h", bias=0.3), net.add_output("o")
+    link_layers(net, [[a, h], [o]])
+    net.connection("a", "o").weight, net.connection("h", "o").weight = 0.5, 2.0
+    X = np.array([[1.0], [2.0]])
+    expected = 0.5 * X[:, 0] + 2.0 / (1.0 + np.exp(-0.3))  # h has no input: its post is sigmoid(its bias)
+    np.testing.assert_allclose(net.predict(X).ravel(), expected, rtol=RTOL)
+    np.testing.assert_allclose(net.predict(X, compiled=False).ravel(), expected, rtol=RTOL)
+
+
+def test_layered_networks_note_their_groups_and_bias_slots_as_the_objects_give_them():
+    net = nodenet.Network.from_layers([3, 4, 2], output="softmax", seed=1)
+    for number, node in enumerate(net.nodes[3:]):
+        node.bias = 0.1 * (number + 1)  # a bias slot read wrongly would show in the outputs
+    X = np.random.default_rng(0).random((5, 3))
+    noted, outputs = net.groups(), net.predict(X)
+    net.structure_changed()  # forget what from_layers noted: the same, read from the objects
+    assert [[n.name for n in members] for members in noted.values()] == [["O8", "O9"]]
+    assert {key: [n.name for n in members] for key, members in net.groups().items()} == {
+        key: [n.name for n in members] for key, members in noted.items()}
+    np.testing.assert_allclose(net.predict(X), outputs, rtol=RTOL)

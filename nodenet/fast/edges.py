@@ -46,7 +46,7 @@ def edge_table(net: NetworkStructure) -> EdgeTable:
 def _build(net: NetworkStructure) -> EdgeTable:
     layered = net.derived.peek(LAYERS)
     if layered is not None:
-        layers, first_slot = layered
+        layers, first_slot, _ = layered
         return EdgeTable.layered(layers, first_slot)
     return EdgeTable.read(net.nodes)
 

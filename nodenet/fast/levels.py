@@ -80,11 +80,12 @@ class Level:
             grads[self.biases] = np.add.reduce(block, axis=1) / n
 
 
-def layer_levels(layers: list[list[Node]], first_slot: int) -> list[Level]:
+def layer_levels(layers: list[list[Node]], first_slot: int, biases: list[int]) -> list[Level]:
     """The levels of fully connected ``layers`` whose weights fill consecutive slots from ``first_slot``.
 
     Slots run target by target (how :meth:`Network.from_layers <nodenet.Network.from_layers>`
-    allocates them) and each layer has one activation: every level's weights are a view of the store.
+    allocates them), ``biases`` holds the bias slots of ``layers[1:]``'s nodes in order, and each
+    layer has one activation: every level's weights are a view of the store.
     """
     levels = []
     start, slot, previous = len(layers[0]), first_slot, slice(0, len(layers[0]))
@@ -92,7 +93,7 @@ def layer_levels(layers: list[list[Node]], first_slot: int) -> list[Level]:
         stop = start + len(layer)
         size = len(layer) * (previous.stop - previous.start)
         levels.append(Level(
-            start, stop, previous, slot_index([node.slot for node in layer]), None,
+            start, stop, previous, slot_index(biases[start - len(layers[0]) : stop - len(layers[0])]), None,
             _NO_SLOTS, _NO_SLOTS, (len(layer), size // len(layer)),  # the block replaces slots and positions
             [(layer[0].activation_function, start, stop)], previous.start > 0, slice(slot, slot + size),
         ))

@@ -115,15 +115,16 @@ class CompiledPlan:
             used[part] = True
         return runs(np.flatnonzero(used))
 
-    def _from_layers(self, layers: list[list[Node]], first_slot: int) -> None:
+    def _from_layers(self, layers: list[list[Node]], first_slot: int, biases: list[int]) -> None:
         """The levels of :meth:`Network.from_layers <nodenet.Network.from_layers>`: its layers, each a view of the store.
 
         Its weights fill consecutive slots from ``first_slot``, target by
-        target, and each layer has one activation: no connection is read.
+        target, ``biases`` are the slots of the computed nodes' biases, layer
+        by layer, and each layer has one activation: no connection is read.
         """
         self.nodes = [node for layer in layers for node in layer]
         self._set_ends(len(layers[0]), {node: i for i, node in enumerate(self.nodes)})
-        self._levels = layer_levels(layers, first_slot)
+        self._levels = layer_levels(layers, first_slot, biases)
 
     def _set_ends(self, inputs: int, row: dict[Node, int]) -> None:
         """The input count, the output rows and the softmax groups' rows, from each node's ``row``."""
