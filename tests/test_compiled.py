@@ -96,6 +96,49 @@ def test_caches_never_alias_the_reused_training_buffers():
     np.testing.assert_array_equal(held, kept)
 
 
+def _skip_network():
+    """A DAG with a skip connection (a scattered level) and an input feeding two levels (accumulated grad_post)."""
+    net = nodenet.Network()
+    a, b = net.add_input("a"), net.add_input("b")
+    h, g, o = net.add_node("h", bias=0.2), net.add_node("g", activation="tanh", bias=-0.1), net.add_output("o", bias=0.3)
+    for number, (source, target) in enumerate([(a, h), (b, h), (h, g), (a, g), (g, o), (b, o)]):
+        net.connect(source, target).weight = 0.4 - 0.3 * number
+    return net
+
+
+@pytest.mark.parametrize("signals", ["plan with caches", "plan without caches", "textbook"])
+@pytest.mark.parametrize("caches", [True, False])
+def test_every_pairing_of_forward_and_backward_gives_the_textbook_gradients(signals, caches):
+    """The plan's backward runs on its own signals (prepared views), on a scratch pass's, or on the textbook's caches."""
+    X, Y = np.array([[0.5, -1.0], [2.0, 0.3], [-0.7, 0.9]]), np.array([[0.2], [-0.4], [1.1]])
+    reference = _skip_network()
+    backprop.forward_pass(reference, X)
+    expected_loss = backprop.backward_pass(reference, Y, nodenet.get_loss("l2"))
+    net = _skip_network()
+    plan = net.compile()
+    if signals == "textbook":
+        backprop.forward_pass(net, X)
+    else:
+        plan.forward(X, caches=signals == "plan with caches")
+    assert plan.backward(Y, caches=caches) == pytest.approx(expected_loss, rel=RTOL)
+    np.testing.assert_allclose(Parameters(net).grads(), Parameters(reference).grads(), rtol=RTOL, atol=ATOL)
+    if caches:
+        for node, expected in zip(net.nodes, reference.nodes):
+            np.testing.assert_allclose(node.grad_post, expected.grad_post, rtol=RTOL, atol=ATOL)
+
+
+def test_training_steps_read_the_stores_array_anew_when_it_is_replaced():
+    """A step's views of the store are taken once: if the store's arrays were ever replaced, the step must not read the old ones."""
+    net = nodenet.Network.from_layers([2, 3, 1], seed=4)
+    plan = net.compile()
+    X = np.array([[0.1, 0.2], [0.3, -0.4]])
+    before = plan.run(X, caches=False).copy()
+    net.store.values = net.store.values * 2.0  # a new array, as the store's growth makes (without a new structure here)
+    after = plan.run(X, caches=False)
+    np.testing.assert_allclose(after, net.predict(X, compiled=False), rtol=RTOL)
+    assert not np.allclose(after, before)
+
+
 @pytest.mark.parametrize("optimizer, batch_size", [("sgd", None), ("adam", 7), ("sgd", 1)])
 def test_fit_trajectories_agree_between_paths(optimizer, batch_size):
     rng = np.random.default_rng(3)

@@ -47,6 +47,7 @@ from ..structure import LAYERS
 from .edges import edge_table
 from .indices import runs, slot_index
 from .levels import FLOAT64, dag_levels, layer_levels
+from .prepared import Layout, PreparedBackward, PreparedForward
 
 if TYPE_CHECKING:
     from ..node import Node
@@ -88,14 +89,13 @@ class CompiledPlan:
         for level in self._levels:  # scattered levels keep one matrix: where no connection is, it stays 0
             if level.slot_block is None and level.slot_matrix is None:
                 level.scattered = np.zeros(level.shape, dtype=dtype)
-        self._zero_rows = self._plan_grad_post()
-        self._slot_runs = self._used_slot_runs()
-        self._signals: tuple[np.ndarray, np.ndarray] | None = None
+        self._layout = Layout(self._levels, self._inputs, self._output_index, self._plan_grad_post(),
+                              self._groups, self._used_slot_runs(), self._store, dtype)
+        self._signals: PreparedForward | None = None  # the last forward pass's signals
         self._signals_pass = -1  # the forward pass (its number) and the parameters the signals belong to
         self._signals_version = -1
-        self._weights: list[np.ndarray] = []
-        self._scratch: dict[tuple[str, int], np.ndarray] = {}
         self._signals_are_scratch = False
+        self._scratch: dict[int, tuple[PreparedForward, PreparedBackward]] = {}  # a training step's, per batch size
 
     def _used_slot_runs(self) -> list[slice]:
         """The plan's slots as a few slices: marking their gradients known is cheap."""
@@ -185,20 +185,21 @@ class CompiledPlan:
             written[rows] = True
         return runs(np.flatnonzero(zero))
 
-    def _buffer(self, name: str, n: int, fresh: bool) -> np.ndarray:
-        """A ``(nodes, n)`` array: new when its rows become node caches, else reused.
+    def _fresh(self, n: int) -> np.ndarray:
+        return np.empty((len(self.nodes), n), dtype=self.dtype)
 
-        Reused buffers are kept for a few batch sizes (full batches, the short
-        last batch, the watched sample), so no step pays for fresh memory.
+    def _scratch_passes(self, n: int) -> tuple[PreparedForward, PreparedBackward]:
+        """The prepared passes of training steps on ``n`` rows, over arrays reused from step to step.
+
+        Kept for a few batch sizes (full batches, the short last batch, the
+        watched sample), so no step pays for fresh memory or new views.
         """
-        if fresh:
-            return np.empty((len(self.nodes), n), dtype=self.dtype)
-        key = (name, n)
-        if key not in self._scratch:
-            if len(self._scratch) >= 16:  # 4 arrays for each of 4 batch sizes
+        if n not in self._scratch:
+            if len(self._scratch) >= 4:
                 del self._scratch[next(iter(self._scratch))]
-            self._scratch[key] = np.empty((len(self.nodes), n), dtype=self.dtype)
-        return self._scratch[key]
+            forward = PreparedForward(self._layout, self._fresh(n), self._fresh(n))
+            self._scratch[n] = (forward, PreparedBackward(forward, self._fresh(n), self._fresh(n)))
+        return self._scratch[n]
 
     def forward(self, X: Any, *, caches: bool = True) -> np.ndarray:
         """Outputs ``(n, k)`` for inputs ``X`` ``(n, p)``; fills the node caches.
@@ -214,11 +215,11 @@ class CompiledPlan:
         ``sample=True`` says the one row is one sample ``(p,)`` of the caller's: the node caches
         are then floats, as the textbook and the one-sample path leave them.
         """
-        ticket, pre, post = self._forward(inputs, caches)
+        ticket, signals = self._forward(inputs, caches)
         if caches:
-            self._write_caches(pre, post, None, None, sample)
+            self._write_caches(signals.pre, signals.post, None, None, sample)
             self._net.passes.finish_forward(ticket)
-        return post[self._output_rows].T
+        return signals.post[self._output_rows].T
 
     def run_through(self, inputs: np.ndarray, target: np.ndarray, loss_fn: Loss, *, sample: bool = False) -> tuple[np.ndarray, float]:
         """:meth:`run` and then :meth:`run_backward`, with caches: returns the outputs and the loss.
@@ -228,44 +229,28 @@ class CompiledPlan:
         forward pass's caches are written, to tell where the signals
         overflowed, and the loss is NaN.
         """
-        ticket, pre, post = self._forward(inputs, caches=True)
-        outputs = post[self._output_rows].T
+        ticket, signals = self._forward(inputs, caches=True)
+        outputs = signals.post[self._output_rows].T
         value = math.nan
         if all_finite(outputs):
             value = self.run_backward(target, loss_fn, caches=True, sample=sample)
         else:
-            self._write_caches(pre, post, None, None, sample)
+            self._write_caches(signals.pre, signals.post, None, None, sample)
         self._net.passes.finish_forward(ticket)  # the signals are current: both passes are in the caches
         return outputs, value
 
-    def _forward(self, inputs: np.ndarray, caches: bool) -> tuple[tuple, np.ndarray, np.ndarray]:
-        """The forward pass into the plan's arrays (fresh ones with ``caches``): its ticket, ``pre`` and ``post``."""
+    def _forward(self, inputs: np.ndarray, caches: bool) -> tuple[tuple, PreparedForward]:
+        """The forward pass into the plan's arrays (fresh ones with ``caches``): its ticket and signals."""
         self._check_current()
         ticket = self._net.passes.begin_forward()
         n = inputs.shape[0]
-        pre = self._buffer("pre", n, caches)
-        post = self._buffer("post", n, caches)
-        post[: self._inputs] = inputs.T
-        if caches:  # an input node's pre is its post
-            pre[: self._inputs] = post[: self._inputs]
-        values = self._store.values
-        self._weights = []
-        for level in self._levels:
-            weights = level.weights(values, self.dtype)
-            self._weights.append(weights)
-            block = pre[level.start : level.stop]
-            np.matmul(weights, post[level.sources], out=block)
-            block += values[level.biases][:, None]
-            for activation, first, last in level.activations:
-                if not activation.is_group:
-                    activation.value_into(pre[first:last], post[first:last])
-        for activation, rows in self._groups:
-            post[rows] = np.array(activation.group_value(pre[rows]))
-        self._signals = (pre, post)
+        signals = PreparedForward(self._layout, self._fresh(n), self._fresh(n)) if caches else self._scratch_passes(n)[0]
+        signals.run(inputs, caches)
+        self._signals = signals
         self._signals_pass, self._signals_version = ticket[0], self._store.version
         self._signals_are_scratch = not caches
         self._store.clear_grads()
-        return ticket, pre, post
+        return ticket, signals
 
     def backward(self, Y: Any, *, loss: Union[str, Loss] = "l2", caches: bool = True) -> float:
         """Backpropagate against ``Y`` ``(n, k)``; returns the mean loss.
@@ -277,8 +262,8 @@ class CompiledPlan:
         of another path (the textbook's, a copy's), the plan starts from the
         node caches.
         """
-        pre, _ = self._current_signals()
-        return self.run_backward(target_array(self._net, Y, batch=pre.shape[1]), get_loss(loss), caches=caches)
+        signals = self._current_signals()
+        return self.run_backward(target_array(self._net, Y, batch=signals.pre.shape[1]), get_loss(loss), caches=caches)
 
     def run_backward(self, target: np.ndarray, loss_fn: Loss, *, caches: bool = True, sample: bool = False) -> float:
         """:meth:`backward` on checked targets: a finite float array ``(n, k)`` (``sample``: see :meth:`run`).
@@ -286,53 +271,29 @@ class CompiledPlan:
         Without caches (a training step) the batch mean's ``1/n`` is folded
         into the outputs' gradient, so that no level divides by ``n``.
         """
-        pre, post = self._current_signals()
+        signals = self._current_signals()
         self._net.passes.begin_backward()
-        if caches and self._signals_are_scratch:  # caches must not alias reused buffers
-            pre, post = pre.copy(), post.copy()
-            pre[: self._inputs] = post[: self._inputs]  # a scratch pass leaves the inputs' pre out
-        n = pre.shape[1]
-        rows = self._output_index
-        grad_post = self._buffer("grad_post", n, caches)
-        for zero_rows in self._zero_rows:
-            grad_post[zero_rows] = 0.0
-        grad_pre = self._buffer("grad_pre", n, caches)
-        predicted = np.array(post[rows].T)  # the loss's own copy: a loss may write into it
-        if caches:
-            value, loss_grads = loss_fn.mean(predicted, target), loss_fn.grad(predicted, target)
-            grad_post[rows] = loss_grads.T  # dL/dpost from the loss, at the outputs
-        else:
-            value, loss_grads = loss_fn.mean_and_grad(predicted, target)
-            grad_post[rows] = loss_grads.T * (1.0 / n)
-        for activation, group in self._groups:
-            grad_pre[group] = np.array(activation.group_grad_pre(post[group], grad_post[group]))
-        grads = self._store.grads
-        divide = n if caches else 1
-        for level, weights in zip(reversed(self._levels), reversed(self._weights)):
-            for activation, first, last in level.activations:
-                if not activation.is_group:
-                    span = slice(first, last)
-                    activation.grad_pre_into(pre[span], post[span], grad_post[span], grad_pre[span])
-            block = grad_pre[level.start : level.stop]
-            level.store_grads(grads, block, post[level.sources], divide)
-            if caches or level.feeds_on_computed:
-                if level.first_to_sources:
-                    np.matmul(weights.T, block, out=grad_post[level.sources])
-                else:
-                    grad_post[level.sources] += weights.T @ block
-            elif level.first_to_sources:
-                grad_post[level.sources] = 0.0  # input rows, not computed: earlier levels may add to them
-        for run in self._slot_runs:
-            self._store.known[run] = True
-        if caches:
-            grad_pre[: self._inputs] = grad_post[: self._inputs]
-            self._write_caches(pre, post, grad_pre, grad_post, sample)
-            # what the textbook's backward keeps for explanations: each output's dL/dpost from the loss
-            kept = loss_grads[0].tolist() if sample else loss_grads.T.copy()
-            self._net.passes.record_loss(loss_fn, target[0] if sample else target, dict(zip(self._outputs, kept)))
+        n = signals.pre.shape[1]
+        if not caches:
+            scratch = self._scratch_passes(n)
+            # the step's own gradient arrays, unless the signals are another pass's (then views of those)
+            passes = scratch[1] if scratch[0] is signals else PreparedBackward(signals, scratch[1].grad_pre, scratch[1].grad_post)
+            value, _ = passes.run(target, loss_fn, caches=False)
+            return value
+        if self._signals_are_scratch:  # caches must not alias reused arrays
+            copied = PreparedForward(self._layout, signals.pre.copy(), signals.post.copy())
+            copied.pre[: self._inputs] = copied.post[: self._inputs]  # a scratch pass leaves the inputs' pre out
+            copied.weights = signals.weights
+            signals = copied
+        passes = PreparedBackward(signals, self._fresh(n), self._fresh(n))  # new arrays: their rows become node caches
+        value, loss_grads = passes.run(target, loss_fn, caches=True)
+        self._write_caches(signals.pre, signals.post, passes.grad_pre, passes.grad_post, sample)
+        # what the textbook's backward keeps for explanations: each output's dL/dpost from the loss
+        kept = loss_grads[0].tolist() if sample else loss_grads.T.copy()
+        self._net.passes.record_loss(loss_fn, target[0] if sample else target, dict(zip(self._outputs, kept)))
         return value
 
-    def _current_signals(self) -> tuple[np.ndarray, np.ndarray]:
+    def _current_signals(self) -> PreparedForward:
         """The signals of the last forward pass, if the structure and parameters are still theirs.
 
         They are the plan's own when its pass was the last forward pass, else
@@ -345,11 +306,13 @@ class CompiledPlan:
             return self._signals
         if passes.current() and isinstance(self.nodes[0].post, np.ndarray):
             # in the caches' own precision: a float32 backward must not round a float64 pass's signals
-            self._signals = (np.array([node.pre for node in self.nodes]), np.array([node.post for node in self.nodes]))
-            self._weights = [level.weights(self._store.values, self.dtype) for level in self._levels]
+            signals = PreparedForward(self._layout, np.array([node.pre for node in self.nodes]),
+                                      np.array([node.post for node in self.nodes]))
+            signals.read_weights()
+            self._signals = signals
             self._signals_pass, self._signals_version = passes.forward_number, self._store.version
             self._signals_are_scratch = False
-            return self._signals
+            return signals
         raise NotComputedError(
             "The compiled plan has no current signals (none yet, weights or biases changed since, or the "
             "last forward pass was of one sample); call plan.forward(X) first."
