@@ -6,9 +6,11 @@ same initial weights on the same data (nodenet's runners record the
 history every epoch, fit's default; "nodenet float32" is ``fit(...,
 dtype=np.float32)``, every other column float64); the table shows the median time of
 several runs, all measured in this one run, and the ratio to numpy.  Each
-runner is timed in a process of its own (after one warm-up run, except for
+run is timed in a process of its own (after one warm-up run, except for
 the slow runners, which run once), so that no library's thread pool or
-allocator state slows another's.
+allocator state slows another's, and the rounds are interleaved (every
+runner once, then every runner again), so that a slow spell of the
+machine hits all runners alike.
 
     python benchmarks/compare.py [--repeat 5] [--quick] [--baseline DIR]
 
@@ -197,8 +199,8 @@ RUNNERS = {
 }
 
 
-def measure(workload: int, key: str, rounds: int) -> list[float]:
-    """Times of ``rounds`` runs of one runner on one workload, after a warm-up run unless it runs once.
+def measure(workload: int, key: str, rounds: int, warm: bool = True) -> list[float]:
+    """Times of ``rounds`` runs of one runner on one workload, after a warm-up run if ``warm``.
 
     Called in a process of its own: libraries' thread pools (OpenBLAS,
     PyTorch's OpenMP) and the memory allocator's state then belong to the
@@ -211,7 +213,7 @@ def measure(workload: int, key: str, rounds: int) -> list[float]:
 
         torch.set_num_threads(os.cpu_count() or 1)
     run = RUNNERS[key](widths, X, Y, batch, epochs, lr)
-    if rounds > 1:
+    if warm:
         run()
     return [run() for _ in range(rounds)]
 
@@ -259,14 +261,15 @@ def main() -> None:
         }
         slow = {"plain Python", "micrograd"} if rows > 1 else set()
         skipped["nodenet textbook"] = widths[0] == 64  # per-connection numpy calls on 85,000 weights: minutes
-        times = {}
-        for key in columns:
-            if skipped.get(key) or not available.get(key, True):
-                times[key] = None
-                continue
-            with spawn.Pool(1) as pool:
-                samples = pool.apply(measure, (index, key, 1 if key in slow else args.repeat))
-            times[key] = statistics.median(samples)
+        measured = [key for key in columns if not skipped.get(key) and available.get(key, True)]
+        samples: dict[str, list[float]] = {key: [] for key in measured}
+        for round_number in range(args.repeat):  # rounds interleaved: a slow spell of the machine hits every runner
+            for key in measured:
+                if key in slow and round_number:
+                    continue  # the slow runners run once
+                with spawn.Pool(1) as pool:  # a process per round: warm-up run, then one timed run
+                    samples[key] += pool.apply(measure, (index, key, 1, key not in slow))
+        times = {key: statistics.median(samples[key]) if key in samples else None for key in columns}
         base = times["numpy"]
         cells = [f"{t * 1e3:9.1f}ms ({t / base:5.2f}x)" if t else f"{'-':>18}" for t in times.values()]
         print(f"{name:48}" + "".join(f"{c:>19}" for c in cells))
