@@ -139,14 +139,13 @@ class PreparedBackward:
         predicted = np.array(post[layout.outputs].T)  # the loss's own copy: a loss may write into it
         if caches:
             value, loss_grads = loss_fn.mean(predicted, target), loss_fn.grad(predicted, target)
-            scaled = loss_grads.T
         else:
             value, loss_grads = loss_fn.mean_and_grad(predicted, target)
-            scaled = loss_grads.T * (1.0 / n)
-        if self._loss_rows is None:
-            grad_post[layout.outputs] = scaled  # dL/dpost from the loss, at the outputs
+        scale = 1.0 if caches else 1.0 / n
+        if self._loss_rows is None:  # dL/dpost from the loss, at the outputs
+            grad_post[layout.outputs] = loss_grads.T * scale
         else:
-            self._loss_rows[...] = scaled
+            np.multiply(loss_grads.T, scale, out=self._loss_rows)
         for activation, group in layout.groups:
             grad_pre[group] = np.array(activation.group_grad_pre(post[group], grad_post[group]))
         grads = layout.store.grads
