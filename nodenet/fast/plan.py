@@ -16,7 +16,10 @@ be stale.
 Signals of all nodes live in arrays of shape ``(nodes, n)``; after a pass the
 node caches (``pre``, ``post``, ``grad_pre``, ``grad_post``) are row views of
 them, the same numbers the textbook path computes (up to floating-point
-summation order: the tests hold them to 1e-12 relative).
+summation order: the tests hold them to 1e-12 relative).  The level loops
+themselves are :mod:`nodenet.fast.prepared`'s, over slices of these arrays
+taken once per set of arrays; a training step reuses its arrays, and so its
+slices, from step to step.
 
 Examples
 --------
