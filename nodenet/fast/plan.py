@@ -58,6 +58,8 @@ if TYPE_CHECKING:
 
 __all__ = ["CompiledPlan", "compiled_plan"]
 
+SCRATCH_SIZES = 4  # batch sizes whose training-step arrays a plan keeps (full, short last, watched sample, one more)
+
 
 def compiled_plan(net: NetworkStructure, dtype: np.dtype = FLOAT64) -> CompiledPlan:
     """The network's :class:`CompiledPlan` computing in ``dtype``, from its derived cache (rebuilt after a structural change)."""
@@ -189,6 +191,7 @@ class CompiledPlan:
         return runs(np.flatnonzero(zero))
 
     def _fresh(self, n: int) -> np.ndarray:
+        """A new ``(nodes, n)`` array of the plan's precision."""
         return np.empty((len(self.nodes), n), dtype=self.dtype)
 
     def _scratch_passes(self, n: int) -> tuple[PreparedForward, PreparedBackward]:
@@ -198,7 +201,7 @@ class CompiledPlan:
         watched sample), so no step pays for fresh memory or new views.
         """
         if n not in self._scratch:
-            if len(self._scratch) >= 4:
+            if len(self._scratch) >= SCRATCH_SIZES:  # the oldest size goes
                 del self._scratch[next(iter(self._scratch))]
             forward = PreparedForward(self._layout, self._fresh(n), self._fresh(n))
             self._scratch[n] = (forward, PreparedBackward(forward, self._fresh(n), self._fresh(n)))
@@ -284,10 +287,7 @@ class CompiledPlan:
             value, _ = passes.run(target, loss_fn, caches=False)
             return value
         if self._signals_are_scratch:  # caches must not alias reused arrays
-            copied = PreparedForward(self._layout, signals.pre.copy(), signals.post.copy())
-            copied.pre[: self._inputs] = copied.post[: self._inputs]  # a scratch pass leaves the inputs' pre out
-            copied.weights = signals.weights
-            signals = copied
+            signals = signals.copy()
         passes = PreparedBackward(signals, self._fresh(n), self._fresh(n))  # new arrays: their rows become node caches
         value, loss_grads = passes.run(target, loss_fn, caches=True)
         self._write_caches(signals.pre, signals.post, passes.grad_pre, passes.grad_post, sample)

@@ -68,7 +68,9 @@ class PreparedForward:
     """The forward pass into ``pre`` and ``post`` (``(nodes, n)``, in the plan's row order).
 
     :meth:`run` leaves ``weights``: each level's weight matrix as the pass
-    used it, which the backward pass of these signals needs.
+    used it, which the backward pass of these signals needs.  The views are
+    of these arrays only: a pass with caches, whose rows become node caches,
+    builds its own on fresh arrays, and only training steps reuse theirs.
     """
 
     def __init__(self, layout: Layout, pre: np.ndarray, post: np.ndarray) -> None:
@@ -115,6 +117,14 @@ class PreparedForward:
         for activation, rows in self.layout.groups:
             self.post[rows] = np.array(activation.group_value(self.pre[rows]))
 
+    def copy(self) -> PreparedForward:
+        """These signals in new arrays, with the input rows of ``pre`` (a pass without caches leaves them out)."""
+        copied = PreparedForward(self.layout, self.pre.copy(), self.post.copy())
+        inputs = self.layout.inputs
+        copied.pre[:inputs] = copied.post[:inputs]
+        copied.weights = self.weights  # the matrices these signals were computed with
+        return copied
+
     def read_weights(self) -> None:
         """``weights`` from the store, for signals computed elsewhere (the node caches of another path)."""
         self.weights = [level.weights(self.layout.store.values, self.layout.dtype) for level in self.layout.levels]
@@ -154,7 +164,7 @@ class PreparedBackward:
             value, loss_grads = loss_fn.mean(predicted, target), loss_fn.grad(predicted, target)
         else:
             value, loss_grads = loss_fn.mean_and_grad(predicted, target)
-        scale = 1.0 if caches else 1.0 / n
+        scale = 1.0 if caches else 1.0 / n  # times 1.0 is exact: the loss's own gradient
         if self._loss_rows is None:  # dL/dpost from the loss, at the outputs
             grad_post[layout.outputs] = loss_grads.T * scale
         else:
